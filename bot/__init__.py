@@ -1,0 +1,1 @@
+"""glifbot: a self-hosted Discord bot for Glif."""

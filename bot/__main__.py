@@ -1,0 +1,136 @@
+"""`python -m bot`: start the bot, or run a maintenance command.
+
+This is the composition root: the one aiohttp session and the one database handle are built here
+and handed to everything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+import aiohttp
+import discord
+from cryptography.fernet import Fernet
+
+from bot.database import Database, DatabaseError
+from bot.discord_bot import GlifBot, point_discord_at
+from bot.encryption import EncryptionKeyError, load_keys
+from bot.logging_setup import configure_logging
+from bot.redaction import Redactor
+from bot.services import build_services
+from bot.settings import Settings, SettingsError, load_settings
+from bot.web.app import create_web_app
+from bot.web.server import WebServer
+
+log = logging.getLogger("bot")
+
+EXTENSIONS: tuple[str, ...] = ()
+
+EXIT_CONFIGURATION = 2
+EXIT_RUNTIME = 1
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line the operator sees."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_CONFIGURATION) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parse_arguments(argv)
+    if arguments.command == "generate-key":
+        print(Fernet.generate_key().decode("ascii"))  # noqa: T201 - the key is the output
+        return 0
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        return _fail(str(error), EXIT_CONFIGURATION)
+    redactor = Redactor(settings.secrets())
+    configure_logging(settings.log_level, redactor)
+    try:
+        asyncio.run(run_bot(settings, redactor))
+    except StartupError as error:
+        return _fail(redactor.redact(str(error)), error.exit_code)
+    return 0
+
+
+def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", metavar="command")
+    commands.add_parser("run", help="start the bot (the default)")
+    commands.add_parser("generate-key", help="print a new key for ENCRYPTION_KEYS")
+    return parser.parse_args(argv)
+
+
+def _fail(message: str, exit_code: int) -> int:
+    print(f"glifbot: {message}", file=sys.stderr)  # noqa: T201 - logging may not be set up yet
+    return exit_code
+
+
+async def run_bot(settings: Settings, redactor: Redactor) -> None:
+    point_discord_at(settings)
+    try:
+        redactor.add(*load_keys(settings))
+        database = await Database.open(settings.database_path)
+    except (DatabaseError, EncryptionKeyError) as error:
+        raise StartupError(str(error)) from None
+    try:
+        async with aiohttp.ClientSession() as http:
+            services = build_services(settings, database, http, redactor)
+            bot = GlifBot(services, EXTENSIONS)
+            web_app = create_web_app(database=database, discord_state=bot.connection_state)
+            server = WebServer(web_app, settings.http_host, settings.http_port)
+            try:
+                await server.start()
+            except OSError as error:
+                raise StartupError(
+                    f"cannot listen on {settings.http_host}:{settings.http_port} ({error}); "
+                    "set HTTP_HOST or HTTP_PORT",
+                    EXIT_RUNTIME,
+                ) from None
+            try:
+                await _run_until_signalled(bot, settings)
+            finally:
+                await server.stop()
+                await bot.close()
+    finally:
+        await database.close()
+    log.info("Stopped cleanly")
+
+
+async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    bot_task = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({bot_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stop_task.cancel()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signal_number)
+    if stop.is_set():
+        log.info("Shutting down")
+        bot_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await bot_task
+        return
+    try:
+        bot_task.result()
+    except discord.LoginFailure:
+        raise StartupError("Discord refused DISCORD_TOKEN; copy the bot token again") from None
+    except discord.PrivilegedIntentsRequired:
+        raise StartupError("Discord refused the gateway intents", EXIT_RUNTIME) from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The Discord client: loads the given extensions and syncs commands only when they changed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.command_sync import sync_if_changed
+from bot.command_tree import GlifbotTree
+from bot.services import Services
+from bot.settings import Settings
+
+
+def point_discord_at(settings: Settings) -> None:
+    """Send REST calls (interaction webhooks included) and the gateway through configured proxies.
+
+    discord.py keeps both as class attributes, so this is process-wide; it runs once at start-up.
+    """
+    discord.http.Route.BASE = settings.discord_api_url
+    if settings.discord_gateway_url is not None:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class GlifBot(commands.Bot):
+    def __init__(self, services: Services, extensions: Sequence[str]) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            # Guilds alone: interactions arrive without any intent, and no member list is needed.
+            intents=discord.Intents(guilds=True),
+            tree_cls=GlifbotTree,
+            # Glif outputs and webhook params are untrusted text: nothing the bot posts may ping.
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+        )
+        self.services = services
+        self._extension_names = tuple(extensions)
+
+    @property
+    def command_tree(self) -> GlifbotTree:
+        return cast(GlifbotTree, self.tree)
+
+    async def setup_hook(self) -> None:
+        for name in self._extension_names:
+            await self.load_extension(name)
+        settings = self.services.settings
+        await sync_if_changed(self.tree, self.services.database, settings.dev_guild_id)
+
+    def connection_state(self) -> str:
+        if self.is_closed():
+            return "closed"
+        return "connected" if self.is_ready() and not self.ws_closed() else "connecting"
+
+    def ws_closed(self) -> bool:
+        socket = self.ws
+        return socket is None or socket.socket.closed

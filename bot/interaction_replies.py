@@ -1,0 +1,36 @@
+"""Short notices to the member behind an interaction, by whichever route is still open."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+async def send_notice(interaction: discord.Interaction, text: str) -> None:
+    """Tell the member `text`: privately while the interaction lives, in the channel after.
+
+    The first response must use the callback, later ones a followup; once the interaction's 15
+    minutes are over neither works, and the channel is the only way left to reach the member.
+    """
+    try:
+        if interaction.is_expired():
+            await _send_in_channel(interaction, text)
+        elif interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+    except discord.HTTPException:
+        log.warning("Could not tell the member about an error", exc_info=True)
+
+
+async def _send_in_channel(interaction: discord.Interaction, text: str) -> None:
+    channel = interaction.channel
+    if isinstance(channel, discord.abc.Messageable):
+        await channel.send(f"{interaction.user.display_name}: {text}", allowed_mentions=NO_MENTIONS)
