@@ -83,6 +83,8 @@ class Database:
         # FULL: a committed row (a webhook event answered 2xx) must survive a power cut.
         await self._connection.execute("PRAGMA synchronous=FULL")
         await self._connection.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (a removed Glif token) are overwritten, not left in free pages.
+        await self._connection.execute("PRAGMA secure_delete=ON")
         await self._connection.execute("PRAGMA busy_timeout=5000")
 
     async def schema_version(self) -> int:
