@@ -15,15 +15,17 @@ import sys
 
 import aiohttp
 import discord
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 
 from bot.database import Database, DatabaseError
 from bot.discord_bot import GlifBot, point_discord_at
-from bot.encryption import EncryptionKeyError, load_keys
+from bot.encryption import EncryptionKeyError, build_cipher, load_keys
 from bot.logging_setup import configure_logging
 from bot.redaction import Redactor
 from bot.services import build_services
 from bot.settings import Settings, SettingsError, load_settings
+from bot.tokens import KeysDoNotDecrypt
+from bot.tokens.rotation import check_keys_decrypt, rotate_keys
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
 
@@ -54,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error), EXIT_CONFIGURATION)
     redactor = Redactor(settings.secrets())
     configure_logging(settings.log_level, redactor)
+    command = rotate_stored_tokens if arguments.command == "rotate-keys" else run_bot
     try:
-        asyncio.run(run_bot(settings, redactor))
+        asyncio.run(command(settings, redactor))
     except StartupError as error:
         return _fail(redactor.redact(str(error)), error.exit_code)
     return 0
@@ -66,6 +69,9 @@ def _parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     commands = parser.add_subparsers(dest="command", metavar="command")
     commands.add_parser("run", help="start the bot (the default)")
     commands.add_parser("generate-key", help="print a new key for ENCRYPTION_KEYS")
+    commands.add_parser(
+        "rotate-keys", help="re-encrypt stored tokens with the first of ENCRYPTION_KEYS"
+    )
     return parser.parse_args(argv)
 
 
@@ -74,16 +80,41 @@ def _fail(message: str, exit_code: int) -> int:
     return exit_code
 
 
-async def run_bot(settings: Settings, redactor: Redactor) -> None:
-    point_discord_at(settings)
+async def _open_storage(settings: Settings, redactor: Redactor) -> tuple[Database, MultiFernet]:
+    """The migrated database and a cipher whose keys open the tokens stored in it."""
     try:
-        redactor.add(*load_keys(settings))
+        keys = load_keys(settings)
+        redactor.add(*keys)
         database = await Database.open(settings.database_path)
     except (DatabaseError, EncryptionKeyError) as error:
         raise StartupError(str(error)) from None
+    cipher = build_cipher(keys)
+    try:
+        await check_keys_decrypt(database, cipher)
+    except KeysDoNotDecrypt as error:
+        await database.close()
+        raise StartupError(str(error)) from None
+    return database, cipher
+
+
+async def rotate_stored_tokens(settings: Settings, redactor: Redactor) -> None:
+    database, cipher = await _open_storage(settings, redactor)
+    try:
+        report = await rotate_keys(database, cipher)
+    finally:
+        await database.close()
+    print(  # noqa: T201 - the report is the command's output
+        f"Re-encrypted {report.rotated} stored tokens with the first key; "
+        f"{report.undecryptable} could not be opened by any key."
+    )
+
+
+async def run_bot(settings: Settings, redactor: Redactor) -> None:
+    point_discord_at(settings)
+    database, cipher = await _open_storage(settings, redactor)
     try:
         async with aiohttp.ClientSession() as http:
-            services = build_services(settings, database, http, redactor)
+            services = build_services(settings, database, http, redactor, cipher)
             bot = GlifBot(services, EXTENSIONS)
             web_app = create_web_app(database=database, discord_state=bot.connection_state)
             server = WebServer(web_app, settings.http_host, settings.http_port)

@@ -37,15 +37,15 @@ async def sync_if_changed(
         scopes.append((f"guild:{dev_guild_id}", guild))
 
     synced = []
-    for scope, guild in scopes:
-        digest = tree_hash(tree_payload(tree, guild))
+    for scope, scope_guild in scopes:
+        digest = tree_hash(tree_payload(tree, scope_guild))
         row = await database.fetch_one(
             "SELECT tree_hash FROM command_sync WHERE scope = ?", (scope,)
         )
         if row is not None and row["tree_hash"] == digest:
             log.info("Commands for %s unchanged since the last sync; not syncing", scope)
             continue
-        commands = await tree.sync(guild=guild)
+        commands = await tree.sync(guild=scope_guild)
         await database.execute(
             "INSERT INTO command_sync (scope, tree_hash, synced_at) VALUES (?, ?, ?) "
             "ON CONFLICT (scope) DO UPDATE SET tree_hash = excluded.tree_hash, "

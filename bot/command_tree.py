@@ -34,7 +34,7 @@ class ErrorHandlerRegistry:
         self, interaction: discord.Interaction, error: BaseException
     ) -> str | None:
         for error_type in type(error).__mro__:
-            handler = self._handlers.get(error_type)  # type: ignore[arg-type]
+            handler = self._handlers.get(error_type)
             if handler is None:
                 continue
             message = handler(interaction, error)

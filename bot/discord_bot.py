@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import cast
 
@@ -13,6 +14,8 @@ from bot.command_sync import sync_if_changed
 from bot.command_tree import GlifbotTree
 from bot.services import Services
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def point_discord_at(settings: Settings) -> None:
@@ -51,11 +54,14 @@ class GlifBot(commands.Bot):
         settings = self.services.settings
         await sync_if_changed(self.tree, self.services.database, settings.dev_guild_id)
 
+    async def on_ready(self) -> None:
+        log.info("Connected to Discord as %s (id %s)", self.user, self.application_id)
+
     def connection_state(self) -> str:
+        """What `/healthz` reports: closed, connecting (or reconnecting), or connected."""
         if self.is_closed():
             return "closed"
-        return "connected" if self.is_ready() and not self.ws_closed() else "connecting"
-
-    def ws_closed(self) -> bool:
         socket = self.ws
-        return socket is None or socket.socket.closed
+        if not self.is_ready() or socket is None or socket.socket.closed:
+            return "connecting"
+        return "connected"

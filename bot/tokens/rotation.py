@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 # Named for the situation the start-up and CLI code catch; an Error suffix would add nothing.
-class KeysDoNotDecrypt(Exception):  # noqa: N818
+class KeysDoNotDecrypt(Exception):
     """Tokens are stored but none of the configured keys opens any of them."""
 
     def __init__(self, stored: int) -> None:

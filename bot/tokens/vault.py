@@ -71,7 +71,7 @@ class StoredTokenInfo:
 
 
 # The name reads as the situation the cog handles; an Error suffix would add nothing.
-class NoTokenAvailable(UserFacingError):  # noqa: N818
+class NoTokenAvailable(UserFacingError):
     """The member has no token of their own and the shared token cannot serve them."""
 
     def __init__(self, message: str, *, resets_at: datetime | None = None) -> None:

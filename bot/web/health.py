@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.database import Database
 
 DATABASE_KEY = web.AppKey("database", Database)
-DISCORD_STATE_KEY = web.AppKey("discord_state", Callable[[], str])
+DISCORD_STATE_KEY: web.AppKey[Callable[[], str]] = web.AppKey("discord_state")
 
 
 async def healthz(request: web.Request) -> web.Response:
