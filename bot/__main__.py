@@ -31,7 +31,7 @@ from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
 
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("cogs",)
 
 EXIT_CONFIGURATION = 2
 EXIT_RUNTIME = 1

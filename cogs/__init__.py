@@ -1,0 +1,27 @@
+"""The Discord layer: turns interactions into calls on the core and results into messages.
+
+Loaded as one extension so that the features are built once and shared between the cogs that
+declare their commands (the autocomplete cache of `Discovery` serves `/glif` and `/sphere`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.discovery import Discovery
+from cogs.glif import GlifCog
+from cogs.glifadmin import GlifAdminCog
+from cogs.hooks_admin import HookAdmin
+from cogs.runs import Runs
+from cogs.sphere import SphereCog
+from cogs.tokens import TokenCommands
+
+if TYPE_CHECKING:
+    from bot.discord_bot import GlifBot
+
+
+async def setup(bot: GlifBot) -> None:
+    discovery = Discovery(bot.services)
+    await bot.add_cog(GlifCog(discovery, Runs(bot, bot.services), TokenCommands(bot.services)))
+    await bot.add_cog(SphereCog(discovery))
+    await bot.add_cog(GlifAdminCog(HookAdmin(bot, bot.services)))
