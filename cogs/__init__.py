@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.glif.errors import GlifError
+from bot.glif.references import InvalidReference
 from cogs.discovery import Discovery
 from cogs.glif import GlifCog
 from cogs.glifadmin import GlifAdminCog
@@ -20,7 +22,17 @@ if TYPE_CHECKING:
     from bot.discord_bot import GlifBot
 
 
+def _glif_error(_: object, error: GlifError) -> str:
+    return error.user_message
+
+
+def _invalid_reference(_: object, error: InvalidReference) -> str:
+    return str(error)
+
+
 async def setup(bot: GlifBot) -> None:
+    bot.command_tree.error_handlers.register(GlifError, _glif_error)
+    bot.command_tree.error_handlers.register(InvalidReference, _invalid_reference)
     discovery = Discovery(bot.services)
     await bot.add_cog(GlifCog(discovery, Runs(bot, bot.services), TokenCommands(bot.services)))
     await bot.add_cog(SphereCog(discovery))

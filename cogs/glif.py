@@ -64,7 +64,7 @@ class GlifCog(
         glif: GlifReference,
         prompt: Prompt | None = None,
         image: discord.Attachment | None = None,
-        private: bool = True,  # noqa: FBT001 - a slash command option
+        private: bool = True,
     ) -> None:
         await self.runs_feature.run(interaction, glif, prompt=prompt, image=image, private=private)
 

@@ -43,7 +43,7 @@ class GlifAdminCog(
         channel="Where its announcements go",
         name="A name shown on each announcement",
         glif="Run this glif with the webhook's params instead of announcing them",
-        secret="Glide's password for this webhook (default: a new random one)",
+        secret="Glide's password for this webhook (default: a new random one)",  # noqa: S106
     )
     async def webhook_create(
         self,
@@ -70,7 +70,7 @@ class GlifAdminCog(
     @webhook.command(name="rotate", description="Replace a webhook's secret")
     @app_commands.describe(
         hook="The webhook whose secret to replace",
-        secret="The new secret (default: a new random one)",
+        secret="The new secret (default: a new random one)",  # noqa: S106
     )
     @app_commands.autocomplete(hook=_autocomplete_hook)
     async def webhook_rotate(
