@@ -44,6 +44,9 @@ class ReportingLayoutView(discord.ui.LayoutView):
 
 
 class ReportingModal(discord.ui.Modal):
+    # discord.py's Modal itself drops the `item` parameter of its base class's on_error.
     @override
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
         await report_error(interaction, error)
