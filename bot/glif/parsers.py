@@ -108,12 +108,11 @@ def _one_of(
 ) -> Model:
     if _is_nothing(payload):
         raise GlifNotFound(detail=f"no {what}")
-    candidates = payload if isinstance(payload, list) else [payload]
-    items = valid_items(model, candidates)
+    if not isinstance(payload, list):
+        return _validated(model, payload, what)
+    items = valid_items(model, payload)
     if not items:
         raise GlifUnavailable(detail=f"unreadable {what}")
-    if len(items) == 1 and len(candidates) == 1 and not isinstance(payload, list):
-        return items[0]
     wanted = next((item for item in items if is_wanted(item)), None)
     if wanted is None:
         raise GlifNotFound(detail=f"answer holds no matching {what}")
