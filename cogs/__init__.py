@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.glif.errors import GlifError, GlifInvalidToken
+from bot.glif.errors import GlifError, GlifInvalidToken, GlifTokenRequired
 from bot.glif.references import InvalidReference
 from cogs.discovery import Discovery
 from cogs.glif import GlifCog
@@ -30,6 +30,10 @@ def _invalid_token(_: object, __: GlifInvalidToken) -> str:
     return "Glif refused your Glif API token; set a new one with `/glif token set` and try again."
 
 
+def _token_required(_: object, __: GlifTokenRequired) -> str:
+    return "Glif needs an API token for this; set yours with `/glif token set` and try again."
+
+
 def _invalid_reference(_: object, error: InvalidReference) -> str:
     return str(error)
 
@@ -37,6 +41,7 @@ def _invalid_reference(_: object, error: InvalidReference) -> str:
 async def setup(bot: GlifBot) -> None:
     bot.command_tree.error_handlers.register(GlifError, _glif_error)
     bot.command_tree.error_handlers.register(GlifInvalidToken, _invalid_token)
+    bot.command_tree.error_handlers.register(GlifTokenRequired, _token_required)
     bot.command_tree.error_handlers.register(InvalidReference, _invalid_reference)
     discovery = Discovery(bot.services)
     await bot.add_cog(GlifCog(discovery, Runs(bot, bot.services), TokenCommands(bot.services)))

@@ -30,6 +30,9 @@ class GlifCog(
         self.tokens = tokens
         super().__init__()
 
+    async def cog_unload(self) -> None:
+        await self.discovery.close()
+
     async def _autocomplete_glif(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:

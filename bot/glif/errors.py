@@ -52,6 +52,12 @@ class GlifInvalidToken(GlifError):
     outcome = "invalid_token"
 
 
+class GlifTokenRequired(GlifInvalidToken):
+    """Glif answered 401 to a request sent without a token: one is needed, none was refused."""
+
+    default_message = "Glif needs an API token for this; set one and try again."
+
+
 class GlifRateLimited(GlifError):
     """Glif asked us to slow down (HTTP 429, or an error body about rate limits)."""
 

@@ -22,6 +22,7 @@ from bot.glif.errors import (
     GlifNotFound,
     GlifRateLimited,
     GlifRunFailed,
+    GlifTokenRequired,
     GlifUnavailable,
     shorten,
 )
@@ -65,9 +66,7 @@ def interpret(
     status = answer.status
     if status == 401:
         if token is None:
-            raise GlifInvalidToken(
-                "Glif needs an API token for this; set one and try again.", detail="HTTP 401"
-            )
+            raise GlifTokenRequired(detail="HTTP 401")
         raise GlifInvalidToken(detail="HTTP 401")
     if status == 429:
         payload = _decode_or_none(answer.body)
