@@ -114,7 +114,7 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
     database, cipher = await _open_storage(settings, redactor)
     try:
         async with aiohttp.ClientSession() as http:
-            services = build_services(settings, database, http, redactor, cipher)
+            services = await build_services(settings, database, http, redactor, cipher)
             bot = GlifBot(services, EXTENSIONS)
             web_app = create_web_app(database=database, discord_state=bot.connection_state)
             server = WebServer(web_app, settings.http_host, settings.http_port)
@@ -131,6 +131,7 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
             finally:
                 await server.stop()
                 await bot.close()
+                await services.close()
     finally:
         await database.close()
     log.info("Stopped cleanly")

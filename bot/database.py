@@ -125,10 +125,13 @@ class Database:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection
+                await self._connection.commit()
             except BaseException:
-                await self._connection.rollback()
+                # COMMIT itself can fail (disk full): the transaction must not stay open, or
+                # every later BEGIN would fail until a restart.
+                if self._connection.in_transaction:
+                    await self._connection.rollback()
                 raise
-            await self._connection.commit()
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""

@@ -79,10 +79,15 @@ async def running_harness(
     database = await Database.open(settings.database_path)
     try:
         async with aiohttp.ClientSession() as http:
-            services = build_services(settings, database, http, redactor, build_cipher(keys))
-            bot = GlifBot(services, EXTENSIONS)
-            async with bot:
-                await bot.login(settings.discord_token.get_secret_value())
-                yield Harness(bot, services, discord, glif, payloads.env_for(discord))
+            services = await build_services(
+                settings, database, http, redactor, build_cipher(keys), allow_private_media=True
+            )
+            try:
+                bot = GlifBot(services, EXTENSIONS)
+                async with bot:
+                    await bot.login(settings.discord_token.get_secret_value())
+                    yield Harness(bot, services, discord, glif, payloads.env_for(discord))
+            finally:
+                await services.close()
     finally:
         await database.close()

@@ -1,0 +1,1 @@
+"""Running glifs: a fair queue, live progress, safe media download, rendering, history."""

@@ -1,0 +1,149 @@
+"""Group commit: one task writes every accepted event, many per transaction.
+
+With synchronous=FULL each commit waits for the disk, and the shared connection allows one
+transaction at a time, so committing per request would serialise requests behind fsyncs. Requests
+instead queue their event and wait on a future; the writer takes everything queued (while it was
+busy, more arrived), writes it in one statement inside one transaction and answers each future.
+
+If a batch fails, each event is retried in a transaction of its own, so that one bad event (its
+hook deleted a moment ago) does not cost the others their place; when the store itself is broken
+(disk full, database closed) every event of the batch fails on its own and is answered 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.database import Database
+from bot.webhooks.events import MAX_INSERT_ROWS, NewEvent, insert_events
+from bot.webhooks.metrics import WRITE_BATCH_SIZE
+
+log = logging.getLogger(__name__)
+
+
+class StoreOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+
+
+class StoreUnavailable(Exception):
+    """The event could not be stored now; the sender should try again later."""
+
+
+class HookGone(Exception):
+    """The event's hook was deleted before the event could be stored."""
+
+
+@dataclass(slots=True)
+class _Write:
+    event: NewEvent
+    answer: asyncio.Future[StoreOutcome] = field(repr=False)
+
+
+class EventWriter:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        on_stored: Callable[[], None] = lambda: None,
+        max_batch: int = 256,
+    ) -> None:
+        if not 1 <= max_batch <= MAX_INSERT_ROWS:
+            raise ValueError(f"max_batch must be between 1 and {MAX_INSERT_ROWS}")
+        self._database = database
+        self._on_stored = on_stored
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self._accepting = False
+
+    def __repr__(self) -> str:
+        return f"EventWriter({self._database!r}, queued={self._queue.qsize()})"
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._accepting = True
+            self._task = asyncio.create_task(self._run(), name="webhook-event-writer")
+
+    async def stop(self) -> None:
+        """Write what is already queued, then stop; later `store` calls are refused."""
+        if self._task is None:
+            return
+        self._accepting = False
+        self._queue.put_nowait(None)
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def store(self, event: NewEvent) -> StoreOutcome:
+        """Store the event durably; raises `StoreUnavailable` or `HookGone` when it was not."""
+        if not self._accepting:
+            raise StoreUnavailable("the event writer is not running")
+        answer: asyncio.Future[StoreOutcome] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Write(event, answer))
+        return await answer
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stopping = False
+            while len(batch) < self._max_batch and not self._queue.empty():
+                queued = self._queue.get_nowait()
+                if queued is None:
+                    stopping = True
+                    break
+                batch.append(queued)
+            await self._write_batch(batch)
+            if stopping:
+                return
+
+    async def _write_batch(self, batch: list[_Write]) -> None:
+        # A request that gave up (its client went away) no longer needs its event written.
+        batch = [write for write in batch if not write.answer.done()]
+        if not batch:
+            return
+        WRITE_BATCH_SIZE.observe(len(batch))
+        try:
+            inserted = await self._commit([write.event for write in batch])
+        except Exception as error:  # noqa: BLE001 - every failure is answered, none kills the writer
+            if len(batch) == 1:
+                _fail(batch[0], error)
+                return
+            log.warning("A batch of %d webhook events failed; writing them one by one", len(batch))
+            for write in batch:
+                await self._write_batch([write])
+            return
+        answered: set[tuple[str, str]] = set()
+        for write in batch:
+            pair = (write.event.hook_id, write.event.idempotency_key)
+            # Within a batch the first copy of a key is the one the statement inserted.
+            is_new = pair in inserted and pair not in answered
+            answered.add(pair)
+            outcome = StoreOutcome.ACCEPTED if is_new else StoreOutcome.DUPLICATE
+            if not write.answer.done():
+                write.answer.set_result(outcome)
+        if inserted:
+            self._on_stored()
+
+    async def _commit(self, events: list[NewEvent]) -> set[tuple[str, str]]:
+        async with self._database.transaction() as connection:
+            return await insert_events(connection, events)
+
+
+def _fail(write: _Write, error: Exception) -> None:
+    if write.answer.done():
+        return
+    if getattr(error, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_FOREIGNKEY":
+        write.answer.set_exception(HookGone())
+        return
+    # The database's words go to the log only; the caller learns that it should retry.
+    log.error("Could not store a webhook event: %s", error)
+    write.answer.set_exception(StoreUnavailable("the event store is unavailable"))

@@ -1,0 +1,160 @@
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.database import Database
+from bot.webhooks.events import NewEvent
+from bot.webhooks.store import HookStore
+from bot.webhooks.writer import EventWriter, HookGone, StoreOutcome, StoreUnavailable
+from tests.bot.webhooks.conftest import GUILD_ID
+from tests.fakes.discord_plugin import DiscordErrorCollector
+
+
+class CountingDatabase(Database):
+    """Counts transactions, to see how many requests shared one."""
+
+    transactions = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        self.transactions += 1
+        async with super().transaction() as connection:
+            yield connection
+
+
+@pytest.fixture
+async def counting_database(tmp_path: Path) -> AsyncIterator[CountingDatabase]:
+    database = await CountingDatabase.open(tmp_path / "glifbot.sqlite3")
+    assert isinstance(database, CountingDatabase)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def hook_ids(counting_database: CountingDatabase) -> list[str]:
+    hooks = HookStore(counting_database)
+    created = [
+        await hooks.create_hook(guild_id=GUILD_ID, channel_id=1, name=name, created_by=1)
+        for name in ("First", "Second")
+    ]
+    return [hook.id for hook, _ in created]
+
+
+def event(hook_id: str, key: str) -> NewEvent:
+    return NewEvent(hook_id=hook_id, idempotency_key=key, received_at=1.0, body_json="{}")
+
+
+async def stored(database: Database) -> list[tuple[str, str]]:
+    rows = await database.fetch_all("SELECT hook_id, idempotency_key FROM hook_events ORDER BY id")
+    return [(row[0], row[1]) for row in rows]
+
+
+async def test_concurrent_events_share_one_transaction(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    notified: list[None] = []
+    writer = EventWriter(counting_database, on_stored=lambda: notified.append(None))
+    await writer.start()
+    before = counting_database.transactions
+    outcomes = await asyncio.gather(
+        *(writer.store(event(hook_ids[n % 2], f"k{n}")) for n in range(50))
+    )
+    await writer.stop()
+    assert outcomes == [StoreOutcome.ACCEPTED] * 50
+    assert counting_database.transactions - before == 1
+    assert len(notified) == 1
+    # Arrival order is the order of ids, which is the order of delivery.
+    assert await stored(counting_database) == [(hook_ids[n % 2], f"k{n}") for n in range(50)]
+
+
+async def test_copies_within_one_batch_store_the_first(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    writer = EventWriter(counting_database)
+    await writer.start()
+    outcomes = await asyncio.gather(*(writer.store(event(hook_ids[0], "same")) for _ in range(20)))
+    await writer.stop()
+    assert outcomes == [StoreOutcome.ACCEPTED] + [StoreOutcome.DUPLICATE] * 19
+    assert await stored(counting_database) == [(hook_ids[0], "same")]
+
+
+async def test_batches_are_capped(counting_database: CountingDatabase, hook_ids: list[str]) -> None:
+    writer = EventWriter(counting_database, max_batch=8)
+    await writer.start()
+    before = counting_database.transactions
+    await asyncio.gather(*(writer.store(event(hook_ids[0], f"k{n}")) for n in range(20)))
+    await writer.stop()
+    assert counting_database.transactions - before == 3
+
+
+async def test_one_bad_event_does_not_cost_the_others_their_place(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    await counting_database.execute("DELETE FROM hooks WHERE id = ?", (hook_ids[1],))
+    writer = EventWriter(counting_database)
+    await writer.start()
+    results = await asyncio.gather(
+        writer.store(event(hook_ids[0], "a")),
+        writer.store(event(hook_ids[1], "orphan")),
+        writer.store(event(hook_ids[0], "b")),
+        return_exceptions=True,
+    )
+    await writer.stop()
+    assert results[0] == results[2] == StoreOutcome.ACCEPTED
+    assert isinstance(results[1], HookGone)
+    assert await stored(counting_database) == [(hook_ids[0], "a"), (hook_ids[0], "b")]
+
+
+async def test_full_disk_fails_the_whole_batch_and_keeps_nothing(
+    counting_database: CountingDatabase,
+    hook_ids: list[str],
+    fail_on_discord_errors: DiscordErrorCollector,
+) -> None:
+    fail_on_discord_errors.expect("database or disk is full")
+    writer = EventWriter(counting_database)
+    await writer.start()
+    row = await counting_database.fetch_one("PRAGMA page_count")
+    assert row is not None
+    await counting_database.fetch_one(f"PRAGMA max_page_count = {row[0]}")
+    big = NewEvent(hook_ids[0], "big", 1.0, '{"pad": "' + "x" * 20_000 + '"}')
+    results = await asyncio.gather(
+        writer.store(big), writer.store(event(hook_ids[0], "small")), return_exceptions=True
+    )
+    await writer.stop()
+    assert isinstance(results[0], StoreUnavailable)
+    # The small one fits in a free page: retried alone, it is stored.
+    assert results[1] == StoreOutcome.ACCEPTED
+    assert await stored(counting_database) == [(hook_ids[0], "small")]
+    # The error says nothing of what was stored or where.
+    assert str(results[0]) == "the event store is unavailable"
+
+
+async def test_stop_writes_what_is_queued_then_refuses(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    writer = EventWriter(counting_database)
+    await writer.start()
+    queued = [asyncio.create_task(writer.store(event(hook_ids[0], f"k{n}"))) for n in range(5)]
+    await asyncio.sleep(0)  # let the requests queue their events
+    await writer.stop()
+    assert [task.result() for task in queued] == [StoreOutcome.ACCEPTED] * 5
+    with pytest.raises(StoreUnavailable):
+        await writer.store(event(hook_ids[0], "late"))
+
+
+async def test_abandoned_request_is_not_written(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    writer = EventWriter(counting_database)
+    await writer.start()
+    abandoned = asyncio.create_task(writer.store(event(hook_ids[0], "gone")))
+    await asyncio.sleep(0)
+    abandoned.cancel()
+    kept = await writer.store(event(hook_ids[0], "kept"))
+    await writer.stop()
+    assert kept == StoreOutcome.ACCEPTED
+    assert await stored(counting_database) == [(hook_ids[0], "kept")]
