@@ -53,7 +53,7 @@ def _check_failed(_: discord.Interaction, error: app_commands.CheckFailure) -> s
     if isinstance(error, app_commands.MissingPermissions | app_commands.NoPrivateMessage):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down: try again in {error.retry_after:.0f} s."
+        return f"You are using this command too often; try again in {error.retry_after:.0f} s."
     return "You can't use this command here."
 
 

@@ -10,6 +10,7 @@ from cryptography.fernet import MultiFernet
 
 from bot.database import Database
 from bot.glif.client import GlifClient
+from bot.metrics import record_glif_call
 from bot.redaction import Redactor
 from bot.runs.media import MediaFetcher
 from bot.runs.queue import RunQueue
@@ -59,6 +60,7 @@ async def build_services(
         simple_api_url=settings.glif_simple_api_url,
         read_timeout=READ_TIMEOUT_SECONDS,
         run_timeout=settings.glif_run_timeout,
+        on_call=record_glif_call,
     )
     forgetter = MemberForgetter(database)
     tokens = TokenVault(

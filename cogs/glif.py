@@ -16,6 +16,13 @@ GlifReference = app_commands.Range[str, 1, 200]
 GlifUsername = app_commands.Range[str, 1, 64]
 Prompt = app_commands.Range[str, 1, 4000]
 
+# Per member, so that one member cannot spend the bot's Glif rate limit or the shared token.
+# Each is one budget shared by every command it decorates (discord.py keeps one mapping per
+# `cooldown()` call). Buttons are bounded elsewhere: the run queue's per-member cap, the quota.
+reads_per_minute = app_commands.checks.cooldown(20, 60.0)
+runs_per_minute = app_commands.checks.cooldown(6, 60.0)
+token_checks_per_minute = app_commands.checks.cooldown(5, 60.0)
+
 
 class GlifCog(
     commands.GroupCog, group_name="glif", group_description="Find and run glifs from glif.app"
@@ -40,16 +47,19 @@ class GlifCog(
 
     @app_commands.command(description="Search public glifs")
     @app_commands.describe(query="Words to look for in glif names")
+    @reads_per_minute
     async def search(self, interaction: discord.Interaction, query: Query) -> None:
         await self.discovery.search(interaction, query)
 
     @app_commands.command(description="The glifs featured on glif.app")
+    @reads_per_minute
     async def featured(self, interaction: discord.Interaction) -> None:
         await self.discovery.featured(interaction)
 
     @app_commands.command(description="A glif's details, inputs and recent runs")
     @app_commands.describe(glif=GLIF_DESCRIPTION)
     @app_commands.autocomplete(glif=_autocomplete_glif)
+    @reads_per_minute
     async def info(self, interaction: discord.Interaction, glif: GlifReference) -> None:
         await self.discovery.info(interaction, glif)
 
@@ -61,6 +71,7 @@ class GlifCog(
         private="Keep the run private on glif.app (default: yes)",
     )
     @app_commands.autocomplete(glif=_autocomplete_glif)
+    @runs_per_minute
     async def run(
         self,
         interaction: discord.Interaction,
@@ -74,6 +85,7 @@ class GlifCog(
     @app_commands.command(description="Recent public runs of a glif or of a Glif user")
     @app_commands.describe(glif=GLIF_DESCRIPTION, user="A glif.app username")
     @app_commands.autocomplete(glif=_autocomplete_glif)
+    @reads_per_minute
     async def runs(
         self,
         interaction: discord.Interaction,
@@ -84,6 +96,7 @@ class GlifCog(
 
     @app_commands.command(description="A Glif user's profile and glifs")
     @app_commands.describe(username="A glif.app username")
+    @reads_per_minute
     async def user(self, interaction: discord.Interaction, username: GlifUsername) -> None:
         await self.discovery.user(interaction, username)
 
@@ -96,10 +109,12 @@ class GlifCog(
         await self.tokens.forget(interaction)
 
     @token.command(name="set", description="Set your Glif API token (opens a private form)")
+    @token_checks_per_minute
     async def token_set(self, interaction: discord.Interaction) -> None:
         await self.tokens.set(interaction)
 
     @token.command(name="status", description="Whether you have a token, and its credits")
+    @token_checks_per_minute
     async def token_status(self, interaction: discord.Interaction) -> None:
         await self.tokens.status(interaction)
 
