@@ -21,12 +21,14 @@ from bot.database import Database, DatabaseError
 from bot.discord_bot import GlifBot, point_discord_at
 from bot.encryption import EncryptionKeyError, build_cipher, load_keys
 from bot.logging_setup import configure_logging
+from bot.metrics import refresh_discord_state, refresh_run_queue, refresh_webhook_events
 from bot.redaction import Redactor
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.settings import Settings, SettingsError, load_settings
 from bot.tokens import KeysDoNotDecrypt
 from bot.tokens.rotation import check_keys_decrypt, rotate_keys
 from bot.web.app import create_web_app
+from bot.web.metrics import MetricsRefresher
 from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
@@ -116,7 +118,12 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
         async with aiohttp.ClientSession() as http:
             services = await build_services(settings, database, http, redactor, cipher)
             bot = GlifBot(services, EXTENSIONS)
-            web_app = create_web_app(database=database, discord_state=bot.connection_state)
+            web_app = create_web_app(
+                database=database,
+                discord_state=bot.connection_state,
+                hooks=bot.webhooks.intake,
+                metrics_refreshers=_metrics_refreshers(services, bot),
+            )
             server = WebServer(web_app, settings.http_host, settings.http_port)
             try:
                 await server.start()
@@ -129,12 +136,27 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
             try:
                 await _run_until_signalled(bot, settings)
             finally:
+                # In-flight requests finish, then queued events are written (bot.close stops
+                # the webhook feature before Discord), then the runs stop.
                 await server.stop()
                 await bot.close()
                 await services.close()
     finally:
         await database.close()
     log.info("Stopped cleanly")
+
+
+def _metrics_refreshers(services: Services, bot: GlifBot) -> tuple[MetricsRefresher, ...]:
+    async def runs() -> None:
+        refresh_run_queue(services.run_queue)
+
+    async def webhook_events() -> None:
+        await refresh_webhook_events(services.database)
+
+    async def discord_connection() -> None:
+        refresh_discord_state(bot.connection_state())
+
+    return (runs, webhook_events, discord_connection)
 
 
 async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:

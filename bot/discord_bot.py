@@ -1,4 +1,5 @@
-"""The Discord client: loads the given extensions and syncs commands only when they changed."""
+"""The Discord client: loads the given extensions, syncs commands only when they changed, and runs
+the webhook feature, whose announcements it posts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from bot.command_sync import sync_if_changed
 from bot.command_tree import GlifbotTree
 from bot.services import Services
 from bot.settings import Settings
+from bot.webhooks import Webhooks
+from bot.webhooks.discord_sender import DiscordSender
+from bot.webhooks.events import EventStore
+from bot.webhooks.glif_posts import GlifPoster
+from bot.webhooks.hook_glifs import HookGlifRunner
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +48,7 @@ class GlifBot(commands.Bot):
             max_messages=None,
         )
         self.services = services
+        self.webhooks = _webhooks_posting_through(self, services)
         self._extension_names = tuple(extensions)
 
     @property
@@ -51,8 +58,18 @@ class GlifBot(commands.Bot):
     async def setup_hook(self) -> None:
         for name in self._extension_names:
             await self.load_extension(name)
+        # Logged in, so announcements can be sent: events left pending by the last run go first.
+        await self.webhooks.start()
         settings = self.services.settings
         await sync_if_changed(self.tree, self.services.database, settings.dev_guild_id)
+
+    async def close(self) -> None:
+        """Stop the webhook feature while Discord is still reachable, then disconnect.
+
+        Call it once the web server has stopped, so that no request is still queueing events.
+        """
+        await self.webhooks.stop()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("Connected to Discord as %s (id %s)", self.user, self.application_id)
@@ -65,3 +82,15 @@ class GlifBot(commands.Bot):
         if not self.is_ready() or socket is None or socket.socket.closed:
             return "connecting"
         return "connected"
+
+
+def _webhooks_posting_through(client: discord.Client, services: Services) -> Webhooks:
+    runner = HookGlifRunner(services.glif, services.tokens)
+    poster = GlifPoster(runner, EventStore(services.database), services.media)
+    return Webhooks(
+        services.database,
+        services.settings,
+        sender=DiscordSender(client),
+        run_glif_as=runner.output_as,
+        compose=poster.compose,
+    )

@@ -1,15 +1,20 @@
-"""A real GlifBot, logged in against the fake Discord and the fake Glif, on a temp database.
+"""A real GlifBot, logged in against the fake Discord and the fake Glif, on a temp database, with
+its web app (the webhook endpoint among it) served on 127.0.0.1 at `harness.web_url`.
 
 async def test_something(harness: Harness) -> None:
     payload = harness.slash("glif", subcommand("featured"))
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
+
+Commands whose options resolve to channels or members need the guild in discord.py's cache, which
+only the gateway fills: `await harness.connect_gateway()` first.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +29,14 @@ from bot.encryption import build_cipher
 from bot.redaction import Redactor
 from bot.services import Services, build_services
 from bot.settings import Settings
+from bot.web.app import create_web_app
+from bot.web.server import WebServer
 from tests import payloads
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.glif import FakeGlif
 
 DISCORD_TOKEN = "fake-discord-bot-token.abcdef.ghijkl"
+GATEWAY_TIMEOUT = 10.0
 
 
 def make_settings(
@@ -57,6 +65,27 @@ class Harness:
     discord: FakeDiscord
     glif: FakeGlif
     env: payloads.InteractionEnv
+    web_url: str
+    _gateway: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    async def connect_gateway(self) -> None:
+        """Connect to the fake gateway and wait until the fake's guild is cached.
+
+        Waiting for the guild rather than for ready: discord.py declares itself ready only
+        after two quiet seconds without more guilds.
+        """
+        guild_cached = self.bot.wait_for(
+            "guild_available",
+            check=lambda guild: guild.id == self.discord.guild_id,
+            timeout=GATEWAY_TIMEOUT,
+        )
+        self._gateway = asyncio.create_task(self.bot.connect(reconnect=False))
+        await guild_cached
+
+    async def gateway_closed(self) -> None:
+        """Once the bot is closed: collect the gateway connection, which ended with it."""
+        if self._gateway is not None:
+            await self._gateway
 
     def dispatch(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.discord.dispatch_interaction(self.bot, payload)
@@ -73,7 +102,8 @@ class Harness:
 async def running_harness(
     settings: Settings, discord: FakeDiscord, glif: FakeGlif
 ) -> AsyncIterator[Harness]:
-    """Services built as `python -m bot` builds them, and a bot logged in (setup_hook run)."""
+    """Services built as `python -m bot` builds them, a bot logged in (setup_hook run), and the
+    web app served; stopped in the order `python -m bot` stops them."""
     redactor = Redactor(settings.secrets())
     keys = [key.get_secret_value() for key in settings.encryption_keys]
     database = await Database.open(settings.database_path)
@@ -86,7 +116,27 @@ async def running_harness(
                 bot = GlifBot(services, EXTENSIONS)
                 async with bot:
                     await bot.login(settings.discord_token.get_secret_value())
-                    yield Harness(bot, services, discord, glif, payloads.env_for(discord))
+                    web_app = create_web_app(
+                        database=database,
+                        discord_state=bot.connection_state,
+                        hooks=bot.webhooks.intake,
+                    )
+                    server = WebServer(web_app, settings.http_host, settings.http_port)
+                    await server.start()
+                    running = Harness(
+                        bot,
+                        services,
+                        discord,
+                        glif,
+                        payloads.env_for(discord),
+                        web_url=f"http://{settings.http_host}:{server.port}",
+                    )
+                    try:
+                        yield running
+                    finally:
+                        await server.stop()
+                        await bot.close()
+                        await running.gateway_closed()
             finally:
                 await services.close()
     finally:

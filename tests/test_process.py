@@ -1,4 +1,4 @@
-"""The real `python -m bot` process against the fakes: start, health, sync once, SIGTERM."""
+"""The real `python -m bot` process against the fakes: start, health, metrics, one sync, SIGTERM."""
 
 from __future__ import annotations
 
@@ -96,6 +96,14 @@ async def healthz(port: int) -> tuple[int, dict[str, str]]:
         return response.status, await response.json()
 
 
+async def get_text(port: int, path: str) -> tuple[int, str]:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{port}{path}") as response,
+    ):
+        return response.status, await response.text()
+
+
 async def test_process_connects_syncs_once_and_stops_on_sigterm(
     tmp_path: Path, fake_discord: FakeDiscord, fake_glif: FakeGlif
 ) -> None:
@@ -109,6 +117,10 @@ async def test_process_connects_syncs_once_and_stops_on_sigterm(
             {"status": "ok", "database": "ok", "discord": "connected"},
         )
         assert len(fake_discord.find("PUT", GLOBAL_SYNC)) == 1
+        assert (await get_text(first.port, "/openapi.json"))[0] == 200
+        status, metrics = await get_text(first.port, "/metrics")
+        assert status == 200
+        assert "glifbot_discord_connected 1.0" in metrics.splitlines()
         assert await first.stop() < SHUTDOWN_LIMIT
         assert first.process.returncode == 0
 

@@ -6,8 +6,10 @@ from bot.webhooks.api_column import (
     ApiColumnBusy,
     ApiColumnCoordinator,
     ApiColumnRunFailed,
+    CreatorsApiColumns,
     NoGlifBound,
     RunGlif,
+    RunGlifAs,
 )
 from bot.webhooks.delivery import (
     AnnouncementSender,
@@ -26,6 +28,7 @@ __all__ = [
     "ApiColumnBusy",
     "ApiColumnCoordinator",
     "ApiColumnRunFailed",
+    "CreatorsApiColumns",
     "DeliveryWorker",
     "Hook",
     "HookAdminError",
@@ -35,6 +38,7 @@ __all__ = [
     "NoGlifBound",
     "PermanentDeliveryError",
     "RunGlif",
+    "RunGlifAs",
     "TransientDeliveryError",
     "Webhooks",
     "add_hook_routes",

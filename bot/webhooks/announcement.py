@@ -28,6 +28,7 @@ MAX_TOTAL = 6000
 ELLIPSIS = "…"
 FOOTER = "Glide webhook · glifbot"
 _MAX_APP_ID_SHOWN = 100
+_MAX_NOTE = 1000
 # Below this, a field would say too little to be worth showing; it joins "…and N more" instead.
 _MIN_FIELD_SIZE = 48
 # Room kept for the "…and N more params" line, whose number is known only at the end.
@@ -69,12 +70,17 @@ def format_param(param: AnyParam) -> str:
             return str(param.value)
 
 
-def build_announcement(hook_name: str, body: AppAction, received_at: datetime) -> Announcement:
+def build_announcement(
+    hook_name: str, body: AppAction, received_at: datetime, note: str | None = None
+) -> Announcement:
+    """`note`, when given, is a line shown under the app and the time (why a glif did not run)."""
     moment = body.moment or received_at
     # Backticks would end the code span early; the app id is the sender's text.
     app_id = clip(body.app_id.replace("`", "'"), _MAX_APP_ID_SHOWN) or _EMPTY
     title = clip(hook_name, MAX_TITLE)
     description = f"From Glide app `{app_id}` at <t:{int(moment.timestamp())}:f>"
+    if note:
+        description += "\n" + clip(note, _MAX_NOTE)
     budget = MAX_TOTAL - len(title) - len(description) - len(FOOTER) - _MORE_LINE_RESERVE
 
     params = list(body.params.items())

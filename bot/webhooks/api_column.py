@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 RunGlif = Callable[[str, dict[str, str]], Awaitable[str]]
 """Runs a glif by id with named text inputs and returns its output; raises `GlifError`."""
 
+RunGlifAs = Callable[[int], RunGlif]
+"""The `RunGlif` that pays with this Discord member's own Glif token."""
+
 CACHE_SECONDS = 600.0
 RETRY_AFTER_SECONDS = 10
 _UNEXPLAINED_FAILURE = "The glif run failed; check the hook's glif and try again."
@@ -184,3 +187,37 @@ class ApiColumnCoordinator:
         for flight in flights:
             flight.cancel()
         await asyncio.gather(*flights, return_exceptions=True)
+
+
+class CreatorsApiColumns:
+    """The `ApiColumnAnswerer` of the bot: a hook's glif runs on its creator's Glif token.
+
+    One coordinator per creator, each with a runner paying with that member's token; a hook
+    never changes creator, so each hook's runs, cache and cap stay in a single coordinator.
+    """
+
+    def __init__(
+        self, run_glif_as: RunGlifAs, *, runs_per_hook: int, deadline_seconds: float
+    ) -> None:
+        self._run_glif_as = run_glif_as
+        self._runs_per_hook = runs_per_hook
+        self._deadline_seconds = deadline_seconds
+        self._coordinators: dict[int, ApiColumnCoordinator] = {}
+
+    def __repr__(self) -> str:
+        return f"CreatorsApiColumns(creators={len(self._coordinators)})"
+
+    async def answer(self, hook: Hook, params: Mapping[str, AnyParam]) -> str:
+        coordinator = self._coordinators.get(hook.created_by)
+        if coordinator is None:
+            coordinator = self._coordinators[hook.created_by] = ApiColumnCoordinator(
+                self._run_glif_as(hook.created_by),
+                runs_per_hook=self._runs_per_hook,
+                deadline_seconds=self._deadline_seconds,
+            )
+        return await coordinator.answer(hook, params)
+
+    async def close(self) -> None:
+        """Cancel the runs in flight; call it once the endpoint has stopped taking requests."""
+        for coordinator in self._coordinators.values():
+            await coordinator.close()

@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol
 
+from bot.metrics import DELIVERY_LAG_SECONDS
+from bot.runs.render import RenderedRun
 from bot.webhooks.announcement import Announcement, build_announcement
 from bot.webhooks.events import EventStore, PendingDelivery
 from bot.webhooks.metrics import DELIVERIES
@@ -48,14 +50,18 @@ class PermanentDeliveryError(Exception):
     """Sending can never work (channel gone, no permission); the message is kept as the reason."""
 
 
+Post = Announcement | RenderedRun
+"""What an event becomes in Discord: its params announced, or the output of the hook's glif."""
+
+
 class AnnouncementSender(Protocol):
-    async def send(self, channel_id: int, announcement: Announcement, nonce: str) -> int:
+    async def send(self, channel_id: int, announcement: Post, nonce: str) -> int:
         """Post the announcement with mentions disabled and return the message id; the nonce
         goes with `enforce_nonce`."""
         ...
 
 
-Compose = Callable[[PendingDelivery], Awaitable[Announcement]]
+Compose = Callable[[PendingDelivery], Awaitable[Post]]
 
 
 async def compose_announcement(delivery: PendingDelivery) -> Announcement:
@@ -216,4 +222,5 @@ class DeliveryWorker:
             return False
         await self._events.mark_delivered(delivery.event_id, message_id)
         DELIVERIES.labels("delivered").inc()
+        DELIVERY_LAG_SECONDS.observe(max(0.0, self._clock() - delivery.received_at))
         return True

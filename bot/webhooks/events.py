@@ -36,11 +36,15 @@ class PendingDelivery:
     hook_name: str
     channel_id: int
     glif_id: str | None
+    # The member whose own Glif token runs the hook's glif.
+    created_by: int
     idempotency_key: str
     received_at: float
     body_json: str = field(repr=False)
     attempts: int
     next_attempt_at: float
+    # What the glif made of this event, once it ran (see `remember_glif_outcome`).
+    glif_outcome: str | None = field(repr=False)
 
 
 async def insert_events(
@@ -78,11 +82,13 @@ def _pending_from_row(row: aiosqlite.Row) -> PendingDelivery:
         hook_name=row[2],
         channel_id=row[3],
         glif_id=row[4],
-        idempotency_key=row[5],
-        received_at=row[6],
-        body_json=row[7],
-        attempts=row[8],
-        next_attempt_at=row[9],
+        created_by=row[5],
+        idempotency_key=row[6],
+        received_at=row[7],
+        body_json=row[8],
+        attempts=row[9],
+        next_attempt_at=row[10],
+        glif_outcome=row[11],
     )
 
 
@@ -97,8 +103,9 @@ class EventStore:
         """The oldest pending event of every hook: the only one of each that may be sent now."""
         rows = await self._database.fetch_all(
             """
-            SELECT e.id, e.hook_id, h.name, h.channel_id, h.glif_id, e.idempotency_key,
-                   e.received_at, e.body, e.attempts, e.next_attempt_at
+            SELECT e.id, e.hook_id, h.name, h.channel_id, h.glif_id, h.created_by,
+                   e.idempotency_key, e.received_at, e.body, e.attempts, e.next_attempt_at,
+                   e.glif_outcome
             FROM hook_events AS e JOIN hooks AS h ON h.id = e.hook_id
             WHERE e.id IN (SELECT min(id) FROM hook_events WHERE state = 'pending' GROUP BY hook_id)
             ORDER BY e.id
@@ -109,8 +116,9 @@ class EventStore:
     async def pending_head(self, hook_id: str) -> PendingDelivery | None:
         row = await self._database.fetch_one(
             """
-            SELECT e.id, e.hook_id, h.name, h.channel_id, h.glif_id, e.idempotency_key,
-                   e.received_at, e.body, e.attempts, e.next_attempt_at
+            SELECT e.id, e.hook_id, h.name, h.channel_id, h.glif_id, h.created_by,
+                   e.idempotency_key, e.received_at, e.body, e.attempts, e.next_attempt_at,
+                   e.glif_outcome
             FROM hook_events AS e JOIN hooks AS h ON h.id = e.hook_id
             WHERE e.hook_id = ? AND e.state = 'pending'
             ORDER BY e.id LIMIT 1
@@ -131,6 +139,13 @@ class EventStore:
             "UPDATE hook_events SET state = 'failed', attempts = attempts + 1, failure_reason = ? "
             "WHERE id = ? AND state = 'pending'",
             (reason, event_id),
+        )
+
+    async def remember_glif_outcome(self, event_id: int, outcome_json: str) -> None:
+        """Keep what the hook's glif made of the event, so that a retry posts it unchanged."""
+        await self._database.execute(
+            "UPDATE hook_events SET glif_outcome = ? WHERE id = ? AND state = 'pending'",
+            (outcome_json, event_id),
         )
 
     async def schedule_retry(self, event_id: int, next_attempt_at: float, reason: str) -> None:

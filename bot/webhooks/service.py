@@ -9,7 +9,7 @@ import time
 
 from bot.database import Database
 from bot.settings import Settings
-from bot.webhooks.api_column import ApiColumnCoordinator, RunGlif
+from bot.webhooks.api_column import CreatorsApiColumns, RunGlifAs
 from bot.webhooks.delivery import (
     AnnouncementSender,
     Compose,
@@ -27,8 +27,9 @@ PRUNE_INTERVAL_SECONDS = 60 * 60
 
 
 class Webhooks:
-    """`sender` posts announcements to Discord; `run_glif` runs a glif for an API column;
-    `compose` turns a stored event into its announcement (the default lists the params)."""
+    """`sender` posts announcements to Discord; `run_glif_as` runs a glif for an API column on
+    the hook creator's token; `compose` turns a stored event into what is posted (the default
+    lists the params)."""
 
     def __init__(
         self,
@@ -36,15 +37,15 @@ class Webhooks:
         settings: Settings,
         *,
         sender: AnnouncementSender,
-        run_glif: RunGlif,
+        run_glif_as: RunGlifAs,
         compose: Compose = compose_announcement,
     ) -> None:
         self.hooks = HookStore(database)
         self.events = EventStore(database)
         self.delivery = DeliveryWorker(self.events, sender, compose=compose)
         self.writer = EventWriter(database, on_stored=self.delivery.notify)
-        self.api_column = ApiColumnCoordinator(
-            run_glif,
+        self.api_column = CreatorsApiColumns(
+            run_glif_as,
             runs_per_hook=settings.hook_run_concurrency,
             deadline_seconds=settings.api_column_deadline,
         )

@@ -50,6 +50,8 @@ class HookSummary:
     delivered: int
     pending: int
     failed: int
+    # Why the latest event that failed for good could not be delivered, while it is kept.
+    last_failure: str | None
 
 
 def hook_url(public_url: str, hook_id: str) -> str:
@@ -175,7 +177,10 @@ class HookStore:
             SELECT id, guild_id, channel_id, name, glif_id, secret_sha256, created_by, created_at,
                    received_count, delivered_count, failed_count,
                    (SELECT count(*) FROM hook_events AS e
-                    WHERE e.hook_id = hooks.id AND e.state = 'pending') AS pending_count
+                    WHERE e.hook_id = hooks.id AND e.state = 'pending') AS pending_count,
+                   (SELECT e.failure_reason FROM hook_events AS e
+                    WHERE e.hook_id = hooks.id AND e.state = 'failed'
+                    ORDER BY e.id DESC LIMIT 1) AS last_failure
             FROM hooks WHERE guild_id = ? ORDER BY name
             """,
             (guild_id,),
@@ -187,6 +192,7 @@ class HookStore:
                 delivered=row["delivered_count"],
                 pending=row["pending_count"],
                 failed=row["failed_count"],
+                last_failure=row["last_failure"],
             )
             for row in rows
         ]

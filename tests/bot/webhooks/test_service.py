@@ -22,7 +22,7 @@ async def served(
     database: Database, settings: Settings, glif_stub: GlifStub
 ) -> AsyncIterator[tuple[Webhooks, FakeSender, str]]:
     sender = FakeSender()
-    webhooks = Webhooks(database, settings, sender=sender, run_glif=glif_stub)
+    webhooks = Webhooks(database, settings, sender=sender, run_glif_as=lambda _creator: glif_stub)
     app = create_web_app(database=database, discord_state=lambda: "ready")
     add_hook_routes(app, webhooks.intake)
     server = WebServer(app, "127.0.0.1", 0)

@@ -1,0 +1,151 @@
+"""Driving `/glifadmin webhook ...` and the webhook endpoint of a running harness, and watching the
+delivery worker settle events."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.webhooks import Hook, hook_url
+from bot.webhooks.events import EventStore
+from tests import payloads
+from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL, RecordedRequest
+from tests.harness import Harness
+
+ADMIN = payloads.Actor.admin()
+COMMAND_TIMEOUT = 5.0
+NO_MENTIONS: dict[str, list[str]] = {"parse": []}
+HAIKU_GLIF_ID = "cmfakeglif2haiku000000000"
+HAIKU_OUTPUT = "autumn rain whispers\non the tin roof of the shed\nthe cat does not care"
+_SECRET_BLOCK = re.compile(r"```\n(\S+)\n```")
+
+
+def webhook(subcommand: str, *options: payloads.Part) -> payloads.Part:
+    return payloads.subcommand_group("webhook", payloads.subcommand(subcommand, *options))
+
+
+def channel_option(channel_id: int) -> payloads.Part:
+    return payloads.opt_channel("channel", payloads.text_channel(channel_id=channel_id))
+
+
+async def admin_reply(
+    harness: Harness, command: payloads.Part, *, actor: payloads.Actor = ADMIN
+) -> dict[str, Any]:
+    """The reply to `/glifadmin <command>`: the callback's message, or the followup after a
+    deferral. Asserts that only the caller sees it and that it can ping no one."""
+    payload = harness.slash("glifadmin", command, actor=actor)
+    callback = await harness.discord.wait_for_callback(int(payload["id"]), timeout=COMMAND_TIMEOUT)
+    if callback.json["type"] == CALLBACK_MESSAGE:
+        reply = callback.data
+    else:
+        assert callback.data["flags"] & FLAG_EPHEMERAL
+        followup = await harness.discord.wait_for_request(
+            "POST", rf"/webhooks/\d+/{payload['token']}", timeout=COMMAND_TIMEOUT
+        )
+        reply = followup.json
+    assert reply["flags"] & FLAG_EPHEMERAL
+    assert reply["allowed_mentions"] == NO_MENTIONS
+    return reply
+
+
+def secret_in(reply: dict[str, Any]) -> str:
+    [secret] = _SECRET_BLOCK.findall(reply["content"])
+    return str(secret)
+
+
+def sha256(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+async def only_hook(harness: Harness) -> Hook:
+    [summary] = await harness.bot.webhooks.hooks.list_hooks(harness.discord.guild_id)
+    return summary.hook
+
+
+async def make_hook(
+    harness: Harness,
+    *,
+    name: str = "Orders",
+    channel_id: int | None = None,
+    glif_id: str | None = None,
+    created_by: int = ADMIN.user_id,
+) -> tuple[Hook, str]:
+    """A hook made as the admin command makes it, straight in the bot's own store."""
+    return await harness.bot.webhooks.hooks.create_hook(
+        guild_id=harness.discord.guild_id,
+        channel_id=channel_id or harness.discord.channel_id,
+        name=name,
+        created_by=created_by,
+        glif_id=glif_id,
+    )
+
+
+async def post_hook(
+    harness: Harness, hook_id: str, body: object, secret: str
+) -> tuple[int, dict[str, Any]]:
+    """POST to the bot's real endpoint, with the secret the way Glide sends it."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            hook_url(harness.web_url, hook_id),
+            json=body,
+            headers={"Authorization": f"Basic {secret}"},
+        ) as response,
+    ):
+        return response.status, await response.json()
+
+
+def channel_messages(harness: Harness, channel_id: int | None = None) -> list[RecordedRequest]:
+    path = rf"/channels/{channel_id or harness.discord.channel_id}/messages"
+    return harness.discord.find("POST", path)
+
+
+def posted_message_ids(harness: Harness, channel_id: int | None = None) -> set[str]:
+    """Distinct messages Discord answered with: a resend with the same nonce gets the same one."""
+    return {
+        request.response["id"]
+        for request in channel_messages(harness, channel_id)
+        if request.status == 200
+    }
+
+
+@dataclass
+class Settlements:
+    """Counts events the delivery worker settled: its store's marking methods are wrapped, so a
+    count moves once the database says delivered or failed, the moment `list` would show it."""
+
+    delivered: int = 0
+    failed: int = 0
+
+    def __post_init__(self) -> None:
+        self._changed = asyncio.Condition()
+
+    def watch(self, events: EventStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(
+            events, "mark_delivered", self._counting(events.mark_delivered, "delivered")
+        )
+        monkeypatch.setattr(events, "mark_failed", self._counting(events.mark_failed, "failed"))
+
+    def _counting(
+        self, mark: Callable[[int, Any], Awaitable[None]], outcome: str
+    ) -> Callable[[int, Any], Awaitable[None]]:
+        async def counted(event_id: int, detail: Any) -> None:
+            await mark(event_id, detail)
+            async with self._changed:
+                setattr(self, outcome, getattr(self, outcome) + 1)
+                self._changed.notify_all()
+
+        return counted
+
+    async def wait(self, *, delivered: int = 0, failed: int = 0) -> None:
+        async with asyncio.timeout(COMMAND_TIMEOUT), self._changed:
+            await self._changed.wait_for(
+                lambda: self.delivered >= delivered and self.failed >= failed
+            )
