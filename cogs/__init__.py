@@ -15,6 +15,7 @@ from cogs.glif import GlifCog
 from cogs.glifadmin import GlifAdminCog
 from cogs.hooks_admin import HookAdmin
 from cogs.runs import Runs
+from cogs.runs_buttons import RUN_BUTTONS
 from cogs.sphere import SphereCog
 from cogs.tokens import TokenCommands
 
@@ -44,6 +45,8 @@ async def setup(bot: GlifBot) -> None:
     bot.command_tree.error_handlers.register(GlifTokenRequired, _token_required)
     bot.command_tree.error_handlers.register(InvalidReference, _invalid_reference)
     discovery = Discovery(bot.services)
-    await bot.add_cog(GlifCog(discovery, Runs(bot, bot.services), TokenCommands(bot.services)))
+    runs = Runs(bot, bot.services, glif_named=discovery.suggestions.glif_named)
+    bot.add_dynamic_items(*RUN_BUTTONS)
+    await bot.add_cog(GlifCog(discovery, runs, TokenCommands(bot.services)))
     await bot.add_cog(SphereCog(discovery))
     await bot.add_cog(GlifAdminCog(HookAdmin(bot, bot.services)))

@@ -16,6 +16,9 @@ NOT_A_USERNAME = "That is not a Glif username; give it as glif.app shows it, lik
 
 def parse_username(text: str) -> str:
     candidate = text.strip().removeprefix("<").removesuffix(">").strip()
+    # urlsplit drops tabs and newlines silently; a username never holds any white space.
+    if any(character.isspace() for character in candidate):
+        raise UserFacingError(NOT_A_USERNAME)
     if "/" in candidate:
         candidate = _profile_segment(candidate)
     candidate = candidate.removeprefix("@")

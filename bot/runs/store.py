@@ -196,11 +196,10 @@ class RunStore:
         )
         return int(row[0]) if row is not None else 0
 
-    async def forget_member(self, discord_user_id: int) -> int:
-        """Delete every run of the member; returns how many."""
-        return await self._database.execute(
-            "DELETE FROM runs WHERE discord_user_id = ?", (discord_user_id,)
-        )
+    async def forget_member(self, connection: aiosqlite.Connection, discord_user_id: int) -> None:
+        """Delete every run of the member: a `/glif forget` step, inside the forgetter's
+        transaction (see `bot.tokens.forget`)."""
+        await connection.execute("DELETE FROM runs WHERE discord_user_id = ?", (discord_user_id,))
 
     async def _transition(
         self,

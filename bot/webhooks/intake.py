@@ -8,6 +8,7 @@ type 415, then the size 413 (by `Content-Length`, and again while reading), then
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from bot.webhooks.store import HOOK_PATH_PREFIX, Hook
 from bot.webhooks.writer import HookGone, StoreOutcome, StoreUnavailable
 
 MAX_BODY_BYTES = 64 * 1024
+# A client that stalls mid-body must not hold a handler (and its memory) open indefinitely.
+BODY_READ_SECONDS = 10
 # Glide retries on its own schedule; this tells anything else that honours the header.
 STORE_RETRY_AFTER_SECONDS = 30
 HOOK_ROUTE = HOOK_PATH_PREFIX + "{hook_id}"
@@ -67,6 +70,10 @@ def add_hook_routes(app: web.Application, intake: HookIntake) -> None:
     resource = app.router.add_resource(HOOK_ROUTE, name="glide_hook")
     resource.add_route(hdrs.METH_POST, receive_glide_hook)
     resource.add_route(hdrs.METH_ANY, _method_not_allowed)
+    # A trailing slash, an empty id or a sub-path is an unknown hook too, answered in JSON.
+    app.router.add_route(
+        hdrs.METH_ANY, HOOK_PATH_PREFIX.rstrip("/") + "{rest:(/.*)?}", _no_such_hook
+    )
     app.router.add_get("/openapi.json", openapi_document)
 
 
@@ -97,7 +104,15 @@ async def _handle(request: web.Request) -> tuple[str, web.Response]:
     media_problem = _media_type_problem(request)
     if media_problem is not None:
         return _UNPARSED, error_response(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, media_problem)
-    raw = await _read_capped(request)
+    try:
+        async with asyncio.timeout(BODY_READ_SECONDS):
+            raw = await _read_capped(request)
+    except TimeoutError:
+        return _UNPARSED, error_response(HTTPStatus.REQUEST_TIMEOUT, "the body took too long")
+    except web.RequestPayloadError:
+        return _UNPARSED, error_response(
+            HTTPStatus.BAD_REQUEST, "body could not be decoded as its Content-Encoding says"
+        )
     if raw is None:
         return _UNPARSED, error_response(
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body is over {MAX_BODY_BYTES // 1024} KiB"
@@ -175,6 +190,10 @@ async def _answer_column(intake: HookIntake, hook: Hook, body: ApiColumn) -> web
 def _retry_later(reason: str, retry_after: int) -> web.Response:
     headers = CIMultiDict({hdrs.RETRY_AFTER: str(retry_after)})
     return error_response(HTTPStatus.SERVICE_UNAVAILABLE, reason, headers)
+
+
+async def _no_such_hook(_: web.Request) -> web.Response:
+    return error_response(HTTPStatus.NOT_FOUND, "unknown hook")
 
 
 async def _method_not_allowed(_: web.Request) -> web.Response:

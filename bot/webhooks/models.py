@@ -16,6 +16,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import from_json
 
 MAX_KEY_LENGTH = 512
 MAX_APP_ID_LENGTH = 512
@@ -29,9 +30,13 @@ def parse_iso_datetime(text: str) -> datetime:
     """An ISO 8601 date-time; one without an offset is taken as UTC, as Glide sends UTC."""
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        # An offset can push a date past year 1 or 9999 in UTC, where nothing can show it.
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValueError("must be an ISO 8601 date-time") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment
 
 
 def _iso_datetime_text(text: str) -> str:
@@ -113,6 +118,13 @@ _PARAM_TAG_POSITION = 2
 
 def parse_glide_body(text: str) -> AppAction | ApiColumn:
     """Validate a decoded JSON text as Glide's body, or raise `BodyError` naming the problem."""
+    # NaN and Infinity are not JSON, but the parser accepts them wherever the model ignores a
+    # key; the strict second parse only runs for the rare body that contains those words.
+    if "NaN" in text or "Infinity" in text:
+        try:
+            from_json(text, allow_inf_nan=False)
+        except ValueError as error:
+            raise BodyError(f"body is not JSON ({error})") from None
     try:
         return _BODY.validate_json(text)
     except ValidationError as error:

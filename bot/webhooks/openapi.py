@@ -124,6 +124,7 @@ OPENAPI_DOCUMENT: dict[str, Any] = {
                     "400": _error("Not UTF-8, not JSON, or not Glide's shape; the error says."),
                     "401": _error("Missing or wrong secret.", _WWW_AUTHENTICATE),
                     "404": _error("No hook has this id (or it was deleted)."),
+                    "408": _error("The body did not arrive within 10 s."),
                     "413": _error("The body is over 64 KiB."),
                     "415": _error("The Content-Type is not JSON, or not UTF-8."),
                     "422": _error("api-column on a hook that has no glif."),

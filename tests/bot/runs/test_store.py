@@ -177,13 +177,17 @@ async def test_history_refuses_nonsense_pages(store: RunStore, page: int, per_pa
         await store.history(1, page, per_page)
 
 
-async def test_forgetting_a_member_deletes_only_their_runs(store: RunStore) -> None:
+async def test_forgetting_a_member_deletes_only_their_runs(
+    store: RunStore, database: Database
+) -> None:
     for _ in range(3):
         await new_run(store, member=1)
     kept = await new_run(store, member=2)
     newest = await new_run(store, member=1)
 
-    assert await store.forget_member(1) == 4
+    async with database.transaction() as connection:
+        await store.forget_member(connection, 1)
+
     assert await store.history(1) == []
     assert (await fetch(store, kept)).discord_user_id == 2
     # Old buttons carry run ids: a forgotten id must never point at somebody's new run.

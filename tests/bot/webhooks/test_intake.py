@@ -381,7 +381,7 @@ async def test_openapi_document_is_served(endpoint: Endpoint) -> None:
     assert document == json.loads(json.dumps(OPENAPI_DOCUMENT))
     assert document["openapi"].startswith("3.")
     documented = set(document["paths"]["/hooks/glide/{hook_id}"]["post"]["responses"])
-    assert documented == {"200", "400", "401", "404", "413", "415", "422", "502", "503"}
+    assert documented == {"200", "400", "401", "404", "408", "413", "415", "422", "502", "503"}
 
 
 async def test_api_column_on_a_hook_without_glif_is_422(
@@ -416,3 +416,23 @@ async def test_a_byte_order_mark_is_ignored(endpoint: Endpoint, created: Created
     raw = b"\xef\xbb\xbf" + json.dumps(app_action()).encode()
     status, body, _ = await endpoint.post(created.hook.id, raw, authorization=basic(created.secret))
     assert (status, body) == (200, {"status": "accepted"})
+
+
+async def test_a_body_that_stalls_is_408(
+    endpoint: Endpoint, created: Created, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.webhooks.intake.BODY_READ_SECONDS", 0.05)
+    reader, writer = await asyncio.open_connection("127.0.0.1", endpoint.port)
+    writer.write(
+        f"POST /hooks/glide/{created.hook.id} HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Basic {created.secret}\r\nContent-Type: application/json\r\n"
+        "Content-Length: 100\r\n\r\n"
+        '{"hookKind": '.encode()
+    )
+    await writer.drain()
+    status_line = await asyncio.wait_for(reader.readline(), 5)
+    writer.close()
+    assert status_line.startswith(b"HTTP/1.1 408")
+    row = await database.fetch_one("SELECT COUNT(*) FROM hook_events")
+    assert row is not None
+    assert row[0] == 0
