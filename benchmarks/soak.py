@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import socket
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ from tests import payloads
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_context import pointing_discord_at
 from tests.fakes.glif import FakeGlif
-from tests.test_process import BotProcess, bot_environment, started_bot
+from tests.test_process import bot_environment
 
 WARM_UP_SECONDS = 60
 SAMPLE_EVERY = 30
@@ -73,9 +74,9 @@ def app_action(key: str, number: int) -> dict[str, object]:
 
 
 class Load:
-    def __init__(self, bot: BotProcess, discord: FakeDiscord, hook_id: str, secret: str) -> None:
-        self.bot, self.discord = bot, discord
-        self.url = f"http://127.0.0.1:{bot.port}/hooks/glide/{hook_id}"
+    def __init__(self, port: int, discord: FakeDiscord, hook_id: str, secret: str) -> None:
+        self.discord = discord
+        self.url = f"http://127.0.0.1:{port}/hooks/glide/{hook_id}"
         self.auth = "Basic " + base64.b64encode(f"glide:{secret}".encode()).decode()
         self.env = payloads.env_for(discord)
         self.accepted: set[str] = set()
@@ -112,27 +113,57 @@ class Load:
             self.commands += 1
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def wait_until_healthy(port: int) -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(300):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    if (await response.json())["discord"] == "connected":
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the bot did not become healthy")
+
+
 async def soak(seconds: int) -> None:
     async with FakeGlif() as glif:
         discord = FakeDiscord()
         await discord.start()
         try:
             with pointing_discord_at(discord), tempfile.TemporaryDirectory() as directory:
-                environment = bot_environment(Path(directory), discord, glif)
-                environment["LOG_LEVEL"] = "WARNING"
+                folder = Path(directory)
+                environment = bot_environment(folder, discord, glif)
+                port = free_port()
+                environment.update(LOG_LEVEL="WARNING", HTTP_PORT=str(port))
                 hook_id, secret = await create_hook(Path(environment["DATABASE_PATH"]), discord)
-                async with started_bot(environment, Path(directory)) as bot:
-                    await run_load(bot, discord, hook_id, secret, seconds)
-                    await bot.stop()
+                # Logs go to a file: a pipe nobody reads would block the bot once full.
+                with (folder / "bot.log").open("wb") as log_file:
+                    process = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "bot", cwd=directory, env=environment,
+                        stdout=log_file, stderr=asyncio.subprocess.STDOUT,
+                    )  # fmt: skip
+                    try:
+                        await wait_until_healthy(port)
+                        load = Load(port, discord, hook_id, secret)
+                        await run_load(process.pid, load, seconds)
+                    finally:
+                        process.terminate()
+                        print(f"exit code {await process.wait()}")
+                errors = (folder / "bot.log").read_text().count(" ERROR ")
+                print(f"ERROR lines in the bot's log: {errors}")
         finally:
             await discord.close()
 
 
-async def run_load(
-    bot: BotProcess, discord: FakeDiscord, hook_id: str, secret: str, seconds: int
-) -> None:
-    load = Load(bot, discord, hook_id, secret)
-    pid = bot.process.pid
+async def run_load(pid: int, load: Load, seconds: int) -> None:
+    discord = load.discord
     samples: list[tuple[int, float, int]] = []
     started = time.monotonic()
     async with aiohttp.ClientSession() as http:

@@ -15,6 +15,7 @@ import sys
 
 import aiohttp
 import discord
+from aiohttp import web
 from cryptography.fernet import Fernet, MultiFernet
 
 from bot.database import Database, DatabaseError
@@ -118,13 +119,7 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
         async with aiohttp.ClientSession() as http:
             services = await build_services(settings, database, http, redactor, cipher)
             bot = GlifBot(services, EXTENSIONS)
-            web_app = create_web_app(
-                database=database,
-                discord_state=bot.connection_state,
-                hooks=bot.webhooks.intake,
-                metrics_refreshers=_metrics_refreshers(services, bot),
-            )
-            server = WebServer(web_app, settings.http_host, settings.http_port)
+            server = WebServer(build_web_app(services, bot), settings.http_host, settings.http_port)
             try:
                 await server.start()
             except OSError as error:
@@ -144,6 +139,16 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
     finally:
         await database.close()
     log.info("Stopped cleanly")
+
+
+def build_web_app(services: Services, bot: GlifBot) -> web.Application:
+    """The HTTP side: health, metrics, and the webhook endpoint of the bot's webhook feature."""
+    return create_web_app(
+        database=services.database,
+        discord_state=bot.connection_state,
+        hooks=bot.webhooks.intake,
+        metrics_refreshers=_metrics_refreshers(services, bot),
+    )
 
 
 def _metrics_refreshers(services: Services, bot: GlifBot) -> tuple[MetricsRefresher, ...]:

@@ -71,7 +71,7 @@ async def build_services(
         shared_token=settings.glif_api_token,
         shared_daily_runs=settings.shared_token_daily_runs,
     )
-    runs = RunStore(database)
+    runs = RunStore(database, forgetter)
     interrupted = await runs.fail_unfinished(INTERRUPTED_RUN)
     if interrupted:
         log.warning("Marked %d runs interrupted by the last shutdown as failed", interrupted)

@@ -72,7 +72,6 @@ class Runs:
         self.form_deadline = form_deadline
         self._glif_named = glif_named
         self._executor = RunExecutor(services)
-        services.forgetter.register(services.runs.forget_member)
         serve_run_buttons(bot, self)
 
     async def run(

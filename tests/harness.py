@@ -22,14 +22,13 @@ import aiohttp
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from bot.__main__ import EXTENSIONS
+from bot.__main__ import EXTENSIONS, build_web_app
 from bot.database import Database
 from bot.discord_bot import GlifBot
 from bot.encryption import build_cipher
 from bot.redaction import Redactor
 from bot.services import Services, build_services
 from bot.settings import Settings
-from bot.web.app import create_web_app
 from bot.web.server import WebServer
 from tests import payloads
 from tests.fakes.discord import FakeDiscord
@@ -116,11 +115,7 @@ async def running_harness(
                 bot = GlifBot(services, EXTENSIONS)
                 async with bot:
                     await bot.login(settings.discord_token.get_secret_value())
-                    web_app = create_web_app(
-                        database=database,
-                        discord_state=bot.connection_state,
-                        hooks=bot.webhooks.intake,
-                    )
+                    web_app = build_web_app(services, bot)
                     server = WebServer(web_app, settings.http_host, settings.http_port)
                     await server.start()
                     running = Harness(

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.database import Database
 from bot.glif.models import RunResult
+from bot.tokens.forget import MemberForgetter
 
 _MAX_ERROR = 1000
 
@@ -76,10 +77,15 @@ class RunStore:
     """Writes each run's life (queued → running → succeeded/failed) and reads it back."""
 
     def __init__(
-        self, database: Database, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        database: Database,
+        forgetter: MemberForgetter,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._database = database
         self._now = now
+        forgetter.register(self.forget_member)
 
     async def create(
         self,

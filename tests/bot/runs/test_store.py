@@ -11,6 +11,7 @@ from bot.database import Database
 from bot.glif.models import RunResult
 from bot.glif.outputs import OutputKind
 from bot.runs.store import RunRecord, RunStatus, RunStore, Visibility
+from bot.tokens.forget import MemberForgetter
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "glif"
 START = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -33,8 +34,13 @@ async def database(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def store(database: Database) -> RunStore:
-    return RunStore(database, now=SteppingClock())
+def forgetter(database: Database) -> MemberForgetter:
+    return MemberForgetter(database)
+
+
+@pytest.fixture
+def store(database: Database, forgetter: MemberForgetter) -> RunStore:
+    return RunStore(database, forgetter, now=SteppingClock())
 
 
 async def new_run(store: RunStore, member: int = 42, glif_name: str = "Sticker Maker") -> int:
@@ -178,15 +184,14 @@ async def test_history_refuses_nonsense_pages(store: RunStore, page: int, per_pa
 
 
 async def test_forgetting_a_member_deletes_only_their_runs(
-    store: RunStore, database: Database
+    store: RunStore, forgetter: MemberForgetter
 ) -> None:
     for _ in range(3):
         await new_run(store, member=1)
     kept = await new_run(store, member=2)
     newest = await new_run(store, member=1)
 
-    async with database.transaction() as connection:
-        await store.forget_member(connection, 1)
+    await forgetter.forget_member(1)
 
     assert await store.history(1) == []
     assert (await fetch(store, kept)).discord_user_id == 2
