@@ -1,5 +1,4 @@
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -7,13 +6,6 @@ import pytest
 from bot.database import Database
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "glifbot.sqlite3")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

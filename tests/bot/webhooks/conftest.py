@@ -2,7 +2,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,13 +21,6 @@ from bot.webhooks.writer import EventWriter
 GUILD_ID = 1001
 CHANNEL_ID = 2002
 ADMIN_ID = 3003
-
-
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "glifbot.sqlite3")
-    yield database
-    await database.close()
 
 
 @pytest.fixture
