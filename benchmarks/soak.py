@@ -86,14 +86,16 @@ class Load:
     async def webhooks(self, http: aiohttp.ClientSession, second: int) -> None:
         keys = [uuid.uuid4().hex for _ in range(ACTIONS_PER_SECOND)]
         keys[-1] = keys[0]  # Glide's retries: one repeat a second
-        for number, key in enumerate(keys):
-            async with http.post(
-                self.url, json=app_action(key, second * 100 + number),
-                headers={"Authorization": self.auth},
-            ) as response:  # fmt: skip
-                self.answers[response.status] = self.answers.get(response.status, 0) + 1
-                if response.status == 200:
-                    self.accepted.add(key)
+        await asyncio.gather(
+            *(self.post(http, key, second * 100 + number) for number, key in enumerate(keys))
+        )
+
+    async def post(self, http: aiohttp.ClientSession, key: str, number: int) -> None:
+        headers = {"Authorization": self.auth}
+        async with http.post(self.url, json=app_action(key, number), headers=headers) as response:
+            self.answers[response.status] = self.answers.get(response.status, 0) + 1
+            if response.status == 200:
+                self.accepted.add(key)
 
     async def commands_and_runs(self) -> None:
         member = payloads.Actor.member()
@@ -166,17 +168,20 @@ async def run_load(pid: int, load: Load, seconds: int) -> None:
     discord = load.discord
     samples: list[tuple[int, float, int]] = []
     started = time.monotonic()
+    next_sample = 0.0
     async with aiohttp.ClientSession() as http:
         for second in itertools.count():
-            if time.monotonic() - started >= seconds:
+            elapsed = time.monotonic() - started
+            if elapsed >= seconds:
                 break
-            tick = started + second + 1
             await asyncio.gather(load.webhooks(http, second), load.commands_and_runs())
-            if second % SAMPLE_EVERY == 0:
-                sample = (second, resident_mib(pid), open_sockets(pid))
+            if elapsed >= next_sample:
+                sample = (int(elapsed), resident_mib(pid), open_sockets(pid))
                 samples.append(sample)
                 print(f"t={sample[0]:4d}s  RSS {sample[1]:6.1f} MiB  sockets {sample[2]}")
-            await asyncio.sleep(max(0.0, tick - time.monotonic()))
+                next_sample += SAMPLE_EVERY
+            await asyncio.sleep(max(0.0, started + second + 1 - time.monotonic()))
+    print(f"load rounds: {second} in {time.monotonic() - started:.0f} s")
     announced = await wait_for_announcements(discord, len(load.accepted))
     settled = [s for s in samples if s[0] >= WARM_UP_SECONDS] or samples
     first, last = settled[0], samples[-1]
