@@ -74,6 +74,10 @@ class GlifbotTree(app_commands.CommandTree[Any]):
     async def report(self, interaction: discord.Interaction, error: BaseException) -> None:
         """The one error path, shared by commands, buttons and modals."""
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if interaction.client.is_closed():
+            # Shutting down: work cut short fails on a closed session, and nobody can be told.
+            log.info("Not reporting %s: the bot is shutting down", type(cause).__name__)
+            return
         message = await self.error_handlers.message_for(interaction, cause)
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "component"

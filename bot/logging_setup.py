@@ -43,3 +43,6 @@ def configure_logging(level: str, redactor: Redactor) -> None:
     # Request-level lines carry message bodies and add nothing an operator needs.
     logging.getLogger("discord.http").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # aiosqlite's DEBUG lines repeat every statement with its parameters: hook secrets' SHA-256
+    # (against which an admin's chosen secret can be guessed offline), sealed tokens, bodies.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)

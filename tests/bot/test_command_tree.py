@@ -1,3 +1,7 @@
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -69,3 +73,42 @@ async def test_expired_interaction_is_answered_in_the_channel(harness: Harness) 
     assert sent.json["content"] == "ada: The run failed."
     assert sent.json["allowed_mentions"] == NO_MENTIONS
     assert harness.discord.callbacks() == []
+
+
+async def test_errors_while_shutting_down_are_not_reported(harness: Harness) -> None:
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow(interaction: discord.Interaction) -> None:
+        started.set()
+        await release.wait()
+        await interaction.response.send_message("too late")
+
+    harness.bot.tree.add_command(app_commands.Command(name="slow", description="x", callback=slow))
+    harness.slash("slow")
+    await started.wait()
+    with _waiting_for_log("the bot is shutting down") as logged:
+        await harness.bot.close()
+        release.set()
+        await asyncio.wait_for(logged.wait(), 5)
+    assert harness.discord.callbacks() == []
+
+
+@contextmanager
+def _waiting_for_log(text: str) -> Iterator[asyncio.Event]:
+    seen = asyncio.Event()
+
+    class Watcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if text in record.getMessage():
+                seen.set()
+
+    watcher = Watcher(level=logging.INFO)
+    logger = logging.getLogger("bot.command_tree")
+    previous = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(watcher)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(previous)
