@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from bot.interaction_replies import send_notice
 log = logging.getLogger(__name__)
 
 UNEXPECTED_ERROR = "Something went wrong on our side. Please try again in a moment."
+STORAGE_UNAVAILABLE = "The bot cannot save anything right now. Please try again in a few minutes."
 
 E = TypeVar("E", bound=BaseException)
 # A handler turns an error into the sentence shown to the member, or None to fall through.
@@ -49,6 +51,12 @@ def _user_facing(_: discord.Interaction, error: UserFacingError) -> str:
     return error.message
 
 
+def _storage_failed(_: discord.Interaction, error: sqlite3.Error) -> str:
+    # Handled, so not logged as a bug; the operator still needs the details of a full disk.
+    log.warning("The database failed during a command", exc_info=error)
+    return STORAGE_UNAVAILABLE
+
+
 def _check_failed(_: discord.Interaction, error: app_commands.CheckFailure) -> str:
     if isinstance(error, app_commands.MissingPermissions | app_commands.NoPrivateMessage):
         return str(error)
@@ -65,6 +73,7 @@ class GlifbotTree(app_commands.CommandTree[Any]):
         self.error_handlers = ErrorHandlerRegistry()
         self.error_handlers.register(UserFacingError, _user_facing)
         self.error_handlers.register(app_commands.CheckFailure, _check_failed)
+        self.error_handlers.register(sqlite3.Error, _storage_failed)
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

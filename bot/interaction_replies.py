@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import discord
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,9 @@ async def send_notice(interaction: discord.Interaction, text: str) -> None:
             await interaction.response.send_message(
                 text, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
-    except discord.HTTPException:
+    # Discord may refuse the message, or not be reachable at all: a connection error here
+    # would escape the command tree's error path, which relies on this function to end it.
+    except (discord.HTTPException, aiohttp.ClientError, OSError):
         log.warning("Could not tell the member about an error", exc_info=True)
 
 

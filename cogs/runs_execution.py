@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.errors import UserFacingError
@@ -91,6 +92,10 @@ class InteractionExpired(Exception):
     """The interaction's 15 minutes are over: its message can no longer be edited."""
 
 
+# Discord failing (past discord.py's own retries) or not reachable at all.
+_UNREACHABLE = (discord.DiscordServerError, aiohttp.ClientError, OSError)
+
+
 class LiveMessage:
     """The run's message: the interaction's response while it lives, a channel message after."""
 
@@ -123,6 +128,11 @@ class LiveMessage:
                 )
             except discord.NotFound:
                 log.info("A run's message was deleted before its result; posting it anew")
+            except _UNREACHABLE:
+                # discord.py has already retried the edit; a fresh message is the last chance.
+                log.warning(
+                    "Could not show a run's result in place; posting it anew", exc_info=True
+                )
         return await self._post_in_channel(rendered, view, glif_name)
 
     async def withdraw(self) -> None:
@@ -148,7 +158,7 @@ class LiveMessage:
                 view=view,
                 allowed_mentions=NO_MENTIONS,
             )
-        except discord.HTTPException:
+        except (discord.HTTPException, *_UNREACHABLE):
             log.warning("Could not post a run's result in its channel", exc_info=True)
             return None
 
