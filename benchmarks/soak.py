@@ -160,9 +160,10 @@ async def soak(seconds: int) -> None:
                     finally:
                         process.terminate()
                         print(f"exit code {await process.wait()}")
+                lines = (folder / "bot.log").read_text().splitlines()
                 errors = [
-                    line
-                    for line in (folder / "bot.log").read_text().splitlines()
+                    "\n".join(lines[index : index + 25])
+                    for index, line in enumerate(lines)
                     if " ERROR " in line
                 ]
                 print(f"ERROR lines in the bot's log: {len(errors)}", *errors, sep="\n")
