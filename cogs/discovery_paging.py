@@ -16,7 +16,7 @@ import discord
 from typing_extensions import override
 
 from cogs.discovery_text import attribute, clip, plain
-from cogs.ui import ReportingView
+from cogs.ui import PagedView
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,8 @@ class Listing:
         return attribute(embed)
 
 
-class ListingView(ReportingView):
-    """The buttons and select of one paged card. Its state lives in memory only, so after a
-    restart or ``timeout`` seconds without use the card stops answering; the timeout disables
-    its components so that nobody clicks a dead button.
-    """
+class ListingView(PagedView):
+    """The buttons and select of one paged card; only the member who asked may turn its pages."""
 
     def __init__(
         self,
@@ -126,12 +123,10 @@ class ListingView(ReportingView):
         editor: discord.Interaction,
         timeout: float,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(editor=editor, timeout=timeout)
         self.listing = listing
         self.page = page
         self.owner = owner
-        # The interaction whose token can still edit the card: the command, then each page turn.
-        self._editor = editor
         self._turning = asyncio.Lock()
         self.choose.placeholder = clip(listing.choose_placeholder, 150)
         self._lay_out()
@@ -145,30 +140,8 @@ class ListingView(ReportingView):
     ) -> None:
         await self.listing.open(interaction, select.values[0])
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=1)
-    async def previous_page(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ListingView]
-    ) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, row=1)
-    async def next_page(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ListingView]
-    ) -> None:
-        await self._turn(interaction, +1)
-
     @override
-    async def on_timeout(self) -> None:
-        self.choose.disabled = self.previous_page.disabled = self.next_page.disabled = True
-        if self._editor.is_expired():
-            log.info("A result card timed out after its last interaction expired; left as is")
-            return
-        try:
-            await self._editor.edit_original_response(view=self)
-        except discord.HTTPException:
-            log.info("Could not disable the components of a timed-out result card", exc_info=True)
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+    async def turn(self, interaction: discord.Interaction, step: int) -> None:
         if interaction.user.id != self.owner.id:
             name = discord.utils.escape_markdown(self.owner.display_name)
             await interaction.response.send_message(
@@ -183,7 +156,7 @@ class ListingView(ReportingView):
             if number < 1:
                 return
             page = await self.listing.fetch(number)
-            self._editor = interaction
+            self.editor = interaction
             if not page.entries:
                 self.page = dataclasses.replace(self.page, has_next=False)
                 self._lay_out()

@@ -6,7 +6,6 @@ after a while; the Re-run buttons are persistent items and keep working.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -23,7 +22,7 @@ from bot.runs.store import RunRecord, RunStatus, RunStore
 from cogs.discovery_paging import GLIF_COLOUR
 from cogs.discovery_text import attribute, joined, linked, one_line, plain, relative_time
 from cogs.runs_buttons import RerunButton
-from cogs.ui import ReportingView
+from cogs.ui import PagedView
 
 log = logging.getLogger(__name__)
 
@@ -102,44 +101,22 @@ def _output(record: RunRecord) -> str | None:
     return f"“{plain(one_line(output), _DETAIL_LIMIT)}”"
 
 
-class HistoryView(ReportingView):
+class HistoryView(PagedView):
     """Previous/Next for one history message, and a Re-run button per run shown."""
 
     def __init__(self, page: HistoryPage, read_page: ReadPage, *, editor: discord.Interaction):
-        super().__init__(timeout=HISTORY_TIMEOUT_SECONDS)
+        super().__init__(editor=editor, timeout=HISTORY_TIMEOUT_SECONDS)
         self.page = page
         self._read_page = read_page
-        # The interaction whose token can still edit the message: the command, then each turn.
-        self._editor = editor
         self._lay_out()
 
     def embed(self) -> discord.Embed:
         return history_embed(self.page)
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=1)
-    async def previous_page(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[HistoryView]
-    ) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, row=1)
-    async def next_page(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[HistoryView]
-    ) -> None:
-        await self._turn(interaction, +1)
-
     @override
-    async def on_timeout(self) -> None:
-        self.previous_page.disabled = self.next_page.disabled = True
-        if self._editor.is_expired():
-            return
-        # The member may have dismissed the private message; then there is nothing to update.
-        with contextlib.suppress(discord.HTTPException):
-            await self._editor.edit_original_response(view=self)
-
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+    async def turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = await self._read_page(self.page.number + step)
-        self._editor = interaction
+        self.editor = interaction
         self._lay_out()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 

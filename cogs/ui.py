@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable
 from typing import Any, cast
 
@@ -9,6 +10,8 @@ import discord
 from typing_extensions import override
 
 from bot.command_tree import GlifbotTree
+
+log = logging.getLogger(__name__)
 
 
 def _tree(interaction: discord.Interaction) -> GlifbotTree:
@@ -33,6 +36,49 @@ class ReportingView(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
         await report_error(interaction, error)
+
+
+class PagedView(ReportingView):
+    """Previous/Next on one message, edited through the latest interaction that can still edit it.
+
+    Its state lives in memory only, so after ``timeout`` seconds without use it disables its
+    components (persistent buttons excepted, which keep working) so that nobody clicks a dead one.
+    Subclasses say what a turn does in `turn`.
+    """
+
+    def __init__(self, *, editor: discord.Interaction, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        # The interaction whose token can still edit the message: the command, then each turn.
+        self.editor = editor
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary, row=1)
+    async def previous_page(
+        self, interaction: discord.Interaction, _button: discord.ui.Button[PagedView]
+    ) -> None:
+        await self.turn(interaction, -1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary, row=1)
+    async def next_page(
+        self, interaction: discord.Interaction, _button: discord.ui.Button[PagedView]
+    ) -> None:
+        await self.turn(interaction, +1)
+
+    async def turn(self, interaction: discord.Interaction, step: int) -> None:
+        raise NotImplementedError
+
+    @override
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id:
+                item.disabled = True
+        if self.editor.is_expired():
+            log.info("A paged message timed out after its last interaction expired; left as is")
+            return
+        try:
+            await self.editor.edit_original_response(view=self)
+        except discord.HTTPException:
+            # The member may have dismissed an ephemeral message: nothing left to update.
+            log.info("Could not disable the components of a timed-out message", exc_info=True)
 
 
 class ReportingLayoutView(discord.ui.LayoutView):

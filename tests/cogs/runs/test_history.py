@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
+
+import pytest
 
 from bot.glif.models import RunResult
 from bot.runs.store import Visibility
@@ -129,3 +132,31 @@ async def test_forgetting_deletes_the_run_history(harness: Harness) -> None:
     assert answer.data["content"] == (
         "You have not run any glifs through this bot yet; try `/glif run`."
     )
+
+
+async def test_history_stops_paging_after_its_timeout_but_rerun_keeps_working(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The module the running bot loaded: discord.py drops extension modules when a bot closes,
+    # so each harness imports `cogs` afresh.
+    loaded = importlib.import_module("cogs.runs_history")
+    monkeypatch.setattr(loaded, "HISTORY_TIMEOUT_SECONDS", 0.2)
+    member = payloads.Actor.member()
+    await store_runs(harness, member, 7)
+    await show_history(harness, member)
+
+    def paging_disabled(request: Any) -> bool:
+        if request.method != "PATCH" or not isinstance(request.json, dict):
+            return False
+        rows = request.json.get("components") or []
+        paging = [
+            item for row in rows for item in row["components"]
+            if item.get("label") in {"Previous", "Next"}
+        ]  # fmt: skip
+        return bool(paging) and all(item["disabled"] for item in paging)
+
+    timed_out = await harness.discord.wait_for(paging_disabled)
+    sent = [item for row in timed_out.json["components"] for item in row["components"]]
+    reruns = [item for item in sent if item["label"].startswith("Re-run")]
+    assert len(reruns) == 5
+    assert not any(item.get("disabled") for item in reruns)
