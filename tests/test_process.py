@@ -88,6 +88,30 @@ async def started_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[B
             await process.wait()
 
 
+async def run_to_end(
+    environment: dict[str, str], cwd: Path, *arguments: str
+) -> tuple[int, str, str]:
+    """`python -m bot <arguments>` to its end: exit code, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *arguments,
+        cwd=cwd,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
 async def healthz(port: int) -> tuple[int, dict[str, str]]:
     async with (
         aiohttp.ClientSession() as http,
@@ -140,18 +164,10 @@ async def test_process_connects_syncs_once_and_stops_on_sigterm(
 
 
 async def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
-    assert process.returncode == 2
-    assert stdout == b""
-    lines = stderr.decode().splitlines()
+    environment = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT)}
+    exit_code, stdout, stderr = await run_to_end(environment, tmp_path)
+    assert exit_code == 2
+    assert stdout == ""
+    lines = stderr.splitlines()
     assert len(lines) == 1
     assert "DISCORD_TOKEN" in lines[0]

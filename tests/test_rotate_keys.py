@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from bot.database import Database
 from tests.bot.tokens.support import make_vault, new_key, new_member_token
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.glif import FakeGlif
-from tests.test_process import STARTUP_TIMEOUT, bot_environment
+from tests.test_process import bot_environment, run_to_end
 
 MEMBER = 4242
 
@@ -33,28 +31,6 @@ async def read_token(database_path: Path, keys: list[str]) -> str | None:
         await database.close()
 
 
-async def run_bot(environment: dict[str, str], cwd: Path, *arguments: str) -> tuple[int, str, str]:
-    """`python -m bot <arguments>` to its end: exit code, stdout and stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *arguments,
-        cwd=cwd,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode is not None
-    return process.returncode, stdout.decode(), stderr.decode()
-
-
 @pytest.fixture
 def environment(tmp_path: Path, fake_discord: FakeDiscord, fake_glif: FakeGlif) -> dict[str, str]:
     return bot_environment(tmp_path, fake_discord, fake_glif)
@@ -68,7 +44,7 @@ async def test_after_rotate_keys_the_new_key_alone_reads_the_token(
     token = new_member_token()
     await store_token(database_path, [old_key], token)
 
-    exit_code, stdout, stderr = await run_bot(
+    exit_code, stdout, stderr = await run_to_end(
         environment | {"ENCRYPTION_KEYS": f"{new},{old_key}"}, tmp_path, "rotate-keys"
     )
 
@@ -92,7 +68,7 @@ async def test_keys_that_open_no_stored_token_stop_the_process_with_one_line(
     token = new_member_token()
     await store_token(database_path, [old_key], token)
 
-    exit_code, stdout, stderr = await run_bot(
+    exit_code, stdout, stderr = await run_to_end(
         environment | {"ENCRYPTION_KEYS": unrelated_key}, tmp_path, *command
     )
 
