@@ -2,6 +2,8 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests import payloads
+from tests.bot.webhooks.conftest import app_action
+from tests.cogs.hooks.support import make_hook, post_hook
 from tests.harness import Harness
 
 
@@ -30,6 +32,13 @@ async def test_metrics_describe_runs_glif_webhooks_and_discord(harness: Harness)
 
     payload = harness.slash("glif", payloads.subcommand("featured"))
     await harness.discord.wait_for_request("PATCH", rf"/webhooks/\d+/{payload['token']}/.*")
+    # Discord refuses the announcement, so the accepted event stays pending.
+    harness.discord.server_error("POST", r"/channels/\d+/messages", status=503, times=None)
+    hook, secret = await make_hook(harness)
+    status, _ = await post_hook(harness, hook.id, app_action("pending-1"), secret)
+    assert status == 200
+
     after = await scrape(harness)
     calls = "glifbot_glif_call_seconds_count{endpoint=glifs}"
     assert after[calls] > before.get(calls, 0)
+    assert after["glifbot_webhook_events{state=pending}"] == 1
