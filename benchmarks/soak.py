@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
-import socket
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from tests import payloads
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_context import pointing_discord_at
 from tests.fakes.glif import FakeGlif
+from tests.scenario.driver import drained_bot
 from tests.test_process import bot_environment
 
 # Paging cards keep their views for 10 minutes: only then is the working set complete.
@@ -117,55 +117,20 @@ class Load:
             self.commands += 1
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def wait_until_healthy(port: int) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if (await response.json())["discord"] == "connected":
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the bot did not become healthy")
-
-
 async def soak(seconds: int) -> None:
     async with FakeGlif() as glif:
         discord = FakeDiscord()
         await discord.start()
         try:
             with pointing_discord_at(discord), tempfile.TemporaryDirectory() as directory:
-                folder = Path(directory)
-                environment = bot_environment(folder, discord, glif)
-                port = free_port()
-                environment.update(LOG_LEVEL="WARNING", HTTP_PORT=str(port))
+                environment = bot_environment(Path(directory), discord, glif)
+                environment["LOG_LEVEL"] = "INFO"
                 hook_id, secret = await create_hook(Path(environment["DATABASE_PATH"]), discord)
-                # Logs go to a file: a pipe nobody reads would block the bot once full.
-                with (folder / "bot.log").open("wb") as log_file:
-                    process = await asyncio.create_subprocess_exec(
-                        sys.executable, "-m", "bot", cwd=directory, env=environment,
-                        stdout=log_file, stderr=asyncio.subprocess.STDOUT,
-                    )  # fmt: skip
-                    try:
-                        await wait_until_healthy(port)
-                        load = Load(port, discord, hook_id, secret)
-                        await run_load(process.pid, load, seconds)
-                    finally:
-                        process.terminate()
-                        print(f"exit code {await process.wait()}")
-                lines = (folder / "bot.log").read_text().splitlines()
-                errors = [
-                    "\n".join(lines[index : index + 25])
-                    for index, line in enumerate(lines)
-                    if " ERROR " in line
-                ]
+                async with drained_bot(environment, Path(directory)) as bot:
+                    load = Load(bot.port, discord, hook_id, secret)
+                    await run_load(bot.running.process.pid, load, seconds)
+                    print(f"exit code {await bot.stop()}")
+                errors = [line for line in bot.output.decode().splitlines() if " ERROR " in line]
                 print(f"ERROR lines in the bot's log: {len(errors)}", *errors, sep="\n")
         finally:
             await discord.close()
