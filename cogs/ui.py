@@ -71,6 +71,10 @@ class PagedView(ReportingView):
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id:
                 item.disabled = True
+        if self.editor.client.is_closed():
+            # Timeouts keep firing while the bot shuts down; its session can no longer edit.
+            log.info("A paged message timed out while the bot was shutting down; left as is")
+            return
         if self.editor.is_expired():
             log.info("A paged message timed out after its last interaction expired; left as is")
             return

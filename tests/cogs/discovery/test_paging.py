@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -149,3 +151,28 @@ async def test_a_sphere_pages_through_the_glifs_it_was_read_with(
     assert listed_names(card) == ["Meme 11", "Meme 12"]
     assert button(card, "Next")["disabled"]
     assert len(harness.glif.requests_to("spheres")) == 1
+
+
+async def test_a_card_timing_out_during_shutdown_is_left_alone(
+    harness: Harness, discovery: Discovery
+) -> None:
+    discovery.paging_timeout = 0.2
+    await search_cats(harness, 23)
+    timed_out = asyncio.Event()
+
+    class Watcher(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "timed out while the bot was shutting down" in record.getMessage():
+                timed_out.set()
+
+    watcher = Watcher(level=logging.INFO)
+    logger = logging.getLogger("cogs.ui")
+    previous_level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(watcher)
+    try:
+        await harness.bot.close()
+        await asyncio.wait_for(timed_out.wait(), 5)
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(previous_level)
