@@ -130,7 +130,13 @@ async def soak(seconds: int) -> None:
                     load = Load(bot.port, discord, hook_id, secret)
                     await run_load(bot.running.process.pid, load, seconds)
                     print(f"exit code {await bot.stop()}")
-                errors = [line for line in bot.output.decode().splitlines() if " ERROR " in line]
+                lines = bot.output.decode().splitlines()
+                # With the traceback that follows: asyncio's own errors say little on one line.
+                errors = [
+                    "\n".join(lines[index : index + 30])
+                    for index, line in enumerate(lines)
+                    if " ERROR " in line
+                ]
                 print(f"ERROR lines in the bot's log: {len(errors)}", *errors, sep="\n")
         finally:
             await discord.close()
