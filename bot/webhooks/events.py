@@ -47,9 +47,7 @@ class PendingDelivery:
     glif_outcome: str | None = field(repr=False)
 
 
-async def insert_events(
-    connection: aiosqlite.Connection, events: Sequence[NewEvent]
-) -> set[tuple[str, str]]:
+async def insert_events(database: Database, events: Sequence[NewEvent]) -> set[tuple[str, str]]:
     """Insert what is new in one statement; returns the (hook id, key) pairs actually inserted.
 
     A pair already stored, or repeated within `events`, is skipped by the UNIQUE constraint,
@@ -71,7 +69,7 @@ async def insert_events(
     tail = "ON CONFLICT (hook_id, idempotency_key) DO NOTHING RETURNING hook_id, idempotency_key"
     # Only "?" placeholders are formatted into the statement; every value is bound.
     statement = f"{head} VALUES {placeholders} {tail}"
-    rows = await connection.execute_fetchall(statement, values)
+    rows = await database.execute_returning(statement, values)
     return {(row[0], row[1]) for row in rows}
 
 

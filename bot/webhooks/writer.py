@@ -112,7 +112,7 @@ class EventWriter:
             return
         WRITE_BATCH_SIZE.observe(len(batch))
         try:
-            inserted = await self._commit([write.event for write in batch])
+            inserted = await insert_events(self._database, [write.event for write in batch])
         except Exception as error:  # noqa: BLE001 - every failure is answered, none kills the writer
             if len(batch) == 1:
                 _fail(batch[0], error)
@@ -132,10 +132,6 @@ class EventWriter:
                 write.answer.set_result(outcome)
         if inserted:
             self._on_stored()
-
-    async def _commit(self, events: list[NewEvent]) -> set[tuple[str, str]]:
-        async with self._database.transaction() as connection:
-            return await insert_events(connection, events)
 
 
 def _fail(write: _Write, error: Exception) -> None:

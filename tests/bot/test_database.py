@@ -1,5 +1,6 @@
 import asyncio
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,8 @@ async def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         await Database.open(path)
 
 
-async def test_one_transactions_rollback_keeps_anothers_rows(tmp_path: Path) -> None:
+@pytest.mark.parametrize("write", ["execute", "execute_returning"])
+async def test_one_transactions_rollback_keeps_anothers_rows(tmp_path: Path, write: str) -> None:
     database = await Database.open(tmp_path / "glifbot.sqlite3")
     await database.execute("CREATE TABLE items (name TEXT)")
     inside_failing = asyncio.Event()
@@ -74,7 +76,7 @@ async def test_one_transactions_rollback_keeps_anothers_rows(tmp_path: Path) -> 
 
     async def succeeding() -> None:
         await inside_failing.wait()
-        await database.execute("INSERT INTO items VALUES ('kept')")
+        await getattr(database, write)("INSERT INTO items VALUES ('kept')")
 
     try:
         results = await asyncio.gather(failing(), succeeding(), return_exceptions=True)
@@ -83,6 +85,44 @@ async def test_one_transactions_rollback_keeps_anothers_rows(tmp_path: Path) -> 
         assert [row["name"] for row in rows] == ["kept"]
     finally:
         await database.close()
+
+
+async def test_a_single_statement_is_committed_when_it_returns(tmp_path: Path) -> None:
+    path = tmp_path / "glifbot.sqlite3"
+    database = await Database.open(path)
+    try:
+        await database.execute("CREATE TABLE items (name TEXT)")
+        rows = await database.execute_returning(
+            "INSERT INTO items VALUES (?), (?) RETURNING name", ("one", "two")
+        )
+        changed = await database.execute("UPDATE items SET name = 'three' WHERE name = 'two'")
+        # Another connection sees only what is committed.
+        with closing(sqlite3.connect(path)) as other:
+            seen = [row[0] for row in other.execute("SELECT name FROM items ORDER BY rowid")]
+    finally:
+        await database.close()
+    assert [row["name"] for row in rows] == ["one", "two"]
+    assert changed == 1
+    assert seen == ["one", "three"]
+
+
+async def test_a_failed_statement_changes_nothing_and_leaves_no_transaction(
+    tmp_path: Path,
+) -> None:
+    database = await Database.open(tmp_path / "glifbot.sqlite3")
+    try:
+        await database.execute("CREATE TABLE items (name TEXT UNIQUE)")
+        await database.execute("INSERT INTO items VALUES ('taken')")
+        with pytest.raises(sqlite3.IntegrityError):
+            await database.execute_returning(
+                "INSERT INTO items VALUES ('new'), ('taken') RETURNING name"
+            )
+        async with database.transaction() as connection:
+            await connection.execute("INSERT INTO items VALUES ('later')")
+        rows = await database.fetch_all("SELECT name FROM items ORDER BY rowid")
+    finally:
+        await database.close()
+    assert [row["name"] for row in rows] == ["taken", "later"]
 
 
 async def test_health_reflects_a_closed_connection(tmp_path: Path) -> None:
