@@ -10,6 +10,9 @@ import discord
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+# What a request to Discord raises once discord.py gives up: a refusal, or no answer at all
+# (Discord unreachable, or the bot's own session closed under it while shutting down).
+DISCORD_REQUEST_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError)
 
 
 async def send_notice(interaction: discord.Interaction, text: str) -> None:
@@ -29,7 +32,7 @@ async def send_notice(interaction: discord.Interaction, text: str) -> None:
             )
     # Discord may refuse the message, or not be reachable at all: a connection error here
     # would escape the command tree's error path, which relies on this function to end it.
-    except (discord.HTTPException, aiohttp.ClientError, OSError):
+    except DISCORD_REQUEST_ERRORS:
         log.warning("Could not tell the member about an error", exc_info=True)
 
 

@@ -7,7 +7,6 @@ an image as a file upload whose attachment URL is what Glif receives.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -17,7 +16,7 @@ from bot.errors import UserFacingError
 from bot.glif.forms import InputField, InputKind
 from cogs.discovery_text import clip, one_line
 from cogs.runs_inputs import InputPlan
-from cogs.ui import ReportingModal, ReportingView
+from cogs.ui import ReportingModal, ReportingView, edit_after_timeout
 
 SubmitInputs = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
 OpenForm = Callable[[discord.Interaction], Awaitable[None]]
@@ -73,9 +72,7 @@ class FillInView(ReportingView):
 
     @override
     async def on_timeout(self) -> None:
-        # The member may have dismissed the private message; then there is nothing to update.
-        with contextlib.suppress(discord.HTTPException):
-            await self._asked.edit_original_response(view=None)
+        await edit_after_timeout(self._asked, view=None)
 
 
 def _field(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -10,7 +9,7 @@ from typing_extensions import override
 
 from bot.tokens.vault import GLIF_API_SETTINGS_URL
 from cogs import tokens_replies as replies
-from cogs.ui import ReportingModal, ReportingView
+from cogs.ui import ReportingModal, ReportingView, edit_after_timeout
 
 SaveToken = Callable[[discord.Interaction, str], Awaitable[None]]
 ForgetMember = Callable[[int], Awaitable[None]]
@@ -83,6 +82,4 @@ class ForgetConfirmation(ReportingView):
 
     @override
     async def on_timeout(self) -> None:
-        # The member may have dismissed the ephemeral message; then there is nothing to update.
-        with contextlib.suppress(discord.HTTPException):
-            await self._asked.edit_original_response(content=replies.FORGET_EXPIRED, view=None)
+        await edit_after_timeout(self._asked, content=replies.FORGET_EXPIRED, view=None)

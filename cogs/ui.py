@@ -10,6 +10,7 @@ import discord
 from typing_extensions import override
 
 from bot.command_tree import GlifbotTree
+from bot.interaction_replies import DISCORD_REQUEST_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +72,28 @@ class PagedView(ReportingView):
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id:
                 item.disabled = True
-        if self.editor.client.is_closed():
-            # Timeouts keep firing while the bot shuts down; its session can no longer edit.
-            log.info("A paged message timed out while the bot was shutting down; left as is")
-            return
-        if self.editor.is_expired():
-            log.info("A paged message timed out after its last interaction expired; left as is")
-            return
-        try:
-            await self.editor.edit_original_response(view=self)
-        except discord.HTTPException:
-            # The member may have dismissed an ephemeral message: nothing left to update.
-            log.info("Could not disable the components of a timed-out message", exc_info=True)
+        await edit_after_timeout(self.editor, view=self)
+
+
+async def edit_after_timeout(interaction: discord.Interaction, **changes: Any) -> None:
+    """Edit the message of a view that timed out, if it still can be; never raises.
+
+    discord.py runs `on_timeout` as a task of its own, where an error reaches no one: it would
+    only be logged as a task exception that was never retrieved.
+    """
+    if interaction.client.is_closed():
+        # Timeouts keep firing while the bot shuts down; its session can no longer edit.
+        log.info("A message timed out while the bot was shutting down; left as is")
+        return
+    if interaction.is_expired():
+        log.info("A message timed out after its interaction expired; left as is")
+        return
+    try:
+        await interaction.edit_original_response(**changes)
+    except DISCORD_REQUEST_ERRORS:
+        # The member may have dismissed an ephemeral message, Discord may be unreachable, or
+        # the bot may have begun shutting down during the edit: the message stays as it is.
+        log.info("Could not update a timed-out message", exc_info=True)
 
 
 class ReportingLayoutView(discord.ui.LayoutView):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -153,17 +155,15 @@ async def test_a_sphere_pages_through_the_glifs_it_was_read_with(
     assert len(harness.glif.requests_to("spheres")) == 1
 
 
-async def test_a_card_timing_out_during_shutdown_is_left_alone(
-    harness: Harness, discovery: Discovery
-) -> None:
-    discovery.paging_timeout = 0.2
-    await search_cats(harness, 23)
-    timed_out = asyncio.Event()
+@contextlib.contextmanager
+def logged_by_ui(text: str) -> Iterator[asyncio.Event]:
+    """An event set once `cogs.ui` logs a message containing `text`."""
+    seen = asyncio.Event()
 
     class Watcher(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if "timed out while the bot was shutting down" in record.getMessage():
-                timed_out.set()
+            if text in record.getMessage():
+                seen.set()
 
     watcher = Watcher(level=logging.INFO)
     logger = logging.getLogger("cogs.ui")
@@ -171,8 +171,34 @@ async def test_a_card_timing_out_during_shutdown_is_left_alone(
     logger.setLevel(logging.INFO)
     logger.addHandler(watcher)
     try:
-        await harness.bot.close()
-        await asyncio.wait_for(timed_out.wait(), 5)
+        yield seen
     finally:
         logger.removeHandler(watcher)
         logger.setLevel(previous_level)
+
+
+async def test_a_card_timing_out_during_shutdown_is_left_alone(
+    harness: Harness, discovery: Discovery
+) -> None:
+    discovery.paging_timeout = 0.2
+    await search_cats(harness, 23)
+    with logged_by_ui("timed out while the bot was shutting down") as left_alone:
+        await harness.bot.close()
+        await asyncio.wait_for(left_alone.wait(), 5)
+
+
+async def test_a_card_whose_update_is_cut_off_by_shutdown_is_left_alone(
+    harness: Harness, discovery: Discovery
+) -> None:
+    original = r"/webhooks/\d+/[^/]+/messages/@original"
+    discovery.paging_timeout = 0.5
+    await search_cats(harness, 23)
+    # Only the edit that disables the card is held up: the card itself has been shown.
+    start = harness.discord.mark()
+    harness.discord.delay("PATCH", original, 5)
+    with logged_by_ui("Could not update a timed-out message") as gave_up:
+        await harness.discord.wait_for(
+            lambda request: request.matches("PATCH", original), start=start, answered=False
+        )
+        await harness.bot.close()
+        await asyncio.wait_for(gave_up.wait(), 4)
