@@ -202,7 +202,8 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
     return tally, elapsed, stored
 
 
-# Every request a new idempotency key: the run's prefix, the wrk thread's number, a counter.
+# The same body as `_body`, each request with a new idempotency key: the run's prefix, the wrk
+# thread's number, a counter.
 _WRK_SCRIPT = """
 local threads = 0
 function setup(thread)
@@ -217,9 +218,13 @@ end
 request = function()
   sent = sent + 1
   local body = string.format(
-    '{"hookKind":"app-action","appID":"bench","idempotencyKey":"%s-%d-%d",'
-    .. '"timestamp":"2026-11-22T10:00:00.000Z","params":{"n":{"type":"number","value":%d}}}',
-    prefix, thread_number, sent, sent)
+    '{"hookKind": "app-action", "appID": "bench-app", "idempotencyKey": "%s-%d-%d", '
+    .. '"timestamp": "2026-11-22T10:00:00.000Z", "params": {'
+    .. '"name": {"type": "string", "value": "Ada Lovelace"}, '
+    .. '"score": {"type": "number", "value": 12}, '
+    .. '"paid": {"type": "boolean", "value": true}, '
+    .. '"due": {"type": "date-time", "value": "2026-11-23T09:00:00.000Z"}}}',
+    prefix, thread_number, sent)
   return wrk.format("POST", nil, nil, body)
 end
 """

@@ -17,12 +17,18 @@ from tests.fakes.discord_plugin import DiscordErrorCollector
 class CountingDatabase(Database):
     """Counts write statements, each its own transaction, to see how many requests shared one."""
 
-    writes = 0
+    statements = 0
+    returning = 0
+
+    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> int:
+        self.statements += 1
+        return await super().execute(sql, parameters)
 
     async def execute_returning(
         self, sql: str, parameters: Iterable[Any] = ()
     ) -> list[aiosqlite.Row]:
-        self.writes += 1
+        self.statements += 1
+        self.returning += 1
         return await super().execute_returning(sql, parameters)
 
 
@@ -59,13 +65,15 @@ async def test_concurrent_events_share_one_transaction(
     notified: list[None] = []
     writer = EventWriter(counting_database, on_stored=lambda: notified.append(None))
     await writer.start()
-    before = counting_database.writes
+    before = counting_database.statements
     outcomes = await asyncio.gather(
         *(writer.store(event(hook_ids[n % 2], f"k{n}")) for n in range(50))
     )
     await writer.stop()
     assert outcomes == [StoreOutcome.ACCEPTED] * 50
-    assert counting_database.writes - before == 1
+    assert counting_database.statements - before == 1
+    # Without a duplicate, the batch needs no RETURNING clause to tell what was new.
+    assert counting_database.returning == 0
     assert len(notified) == 1
     # Arrival order is the order of ids, which is the order of delivery.
     assert await stored(counting_database) == [(hook_ids[n % 2], f"k{n}") for n in range(50)]
@@ -82,13 +90,34 @@ async def test_copies_within_one_batch_store_the_first(
     assert await stored(counting_database) == [(hook_ids[0], "same")]
 
 
+async def test_a_batch_with_a_stored_key_stores_only_the_new_ones(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    writer = EventWriter(counting_database)
+    await writer.start()
+    assert await writer.store(event(hook_ids[0], "k1")) == StoreOutcome.ACCEPTED
+    outcomes = await asyncio.gather(
+        *(writer.store(event(hook_ids[0], key)) for key in ("k2", "k1", "k3"))
+    )
+    await writer.stop()
+    assert outcomes == [StoreOutcome.ACCEPTED, StoreOutcome.DUPLICATE, StoreOutcome.ACCEPTED]
+    assert await stored(counting_database) == [(hook_ids[0], key) for key in ("k1", "k2", "k3")]
+    assert counting_database.returning == 1
+    # The first, refused try of the batch left no trace in the counts either.
+    row = await counting_database.fetch_one(
+        "SELECT received_count FROM hooks WHERE id = ?", (hook_ids[0],)
+    )
+    assert row is not None
+    assert row[0] == 3
+
+
 async def test_batches_are_capped(counting_database: CountingDatabase, hook_ids: list[str]) -> None:
     writer = EventWriter(counting_database, max_batch=8)
     await writer.start()
-    before = counting_database.writes
+    before = counting_database.statements
     await asyncio.gather(*(writer.store(event(hook_ids[0], f"k{n}")) for n in range(20)))
     await writer.stop()
-    assert counting_database.writes - before == 3
+    assert counting_database.statements - before == 3
 
 
 async def test_one_bad_event_does_not_cost_the_others_their_place(
