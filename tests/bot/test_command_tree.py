@@ -1,7 +1,4 @@
 import asyncio
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -13,6 +10,7 @@ from bot.errors import UserFacingError
 from tests import payloads
 from tests.fakes.discord_plugin import DiscordErrorCollector
 from tests.harness import Harness
+from tests.logs import waiting_for_log
 
 EPHEMERAL = 1 << 6
 NO_MENTIONS = {"parse": []}
@@ -86,29 +84,8 @@ async def test_errors_while_shutting_down_are_not_reported(harness: Harness) -> 
     harness.bot.tree.add_command(app_commands.Command(name="slow", description="x", callback=slow))
     harness.slash("slow")
     await started.wait()
-    with _waiting_for_log("the bot is shutting down") as logged:
+    with waiting_for_log("bot.command_tree", "the bot is shutting down") as logged:
         await harness.bot.close()
         release.set()
         await asyncio.wait_for(logged.wait(), 5)
     assert harness.discord.callbacks() == []
-
-
-@contextmanager
-def _waiting_for_log(text: str) -> Iterator[asyncio.Event]:
-    seen = asyncio.Event()
-
-    class Watcher(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if text in record.getMessage():
-                seen.set()
-
-    watcher = Watcher(level=logging.INFO)
-    logger = logging.getLogger("bot.command_tree")
-    previous = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(watcher)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(watcher)
-        logger.setLevel(previous)

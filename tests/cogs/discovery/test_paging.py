@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,6 +22,7 @@ from tests.cogs.discovery.support import (
     select,
 )
 from tests.harness import Harness
+from tests.logs import waiting_for_log
 
 OWNER = payloads.Actor.member(username="ada")
 
@@ -155,34 +153,12 @@ async def test_a_sphere_pages_through_the_glifs_it_was_read_with(
     assert len(harness.glif.requests_to("spheres")) == 1
 
 
-@contextlib.contextmanager
-def logged_by_ui(text: str) -> Iterator[asyncio.Event]:
-    """An event set once `cogs.ui` logs a message containing `text`."""
-    seen = asyncio.Event()
-
-    class Watcher(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            if text in record.getMessage():
-                seen.set()
-
-    watcher = Watcher(level=logging.INFO)
-    logger = logging.getLogger("cogs.ui")
-    previous_level = logger.level
-    logger.setLevel(logging.INFO)
-    logger.addHandler(watcher)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(watcher)
-        logger.setLevel(previous_level)
-
-
 async def test_a_card_timing_out_during_shutdown_is_left_alone(
     harness: Harness, discovery: Discovery
 ) -> None:
     discovery.paging_timeout = 0.2
     await search_cats(harness, 23)
-    with logged_by_ui("timed out while the bot was shutting down") as left_alone:
+    with waiting_for_log("cogs.ui", "timed out while the bot was shutting down") as left_alone:
         await harness.bot.close()
         await asyncio.wait_for(left_alone.wait(), 5)
 
@@ -196,7 +172,7 @@ async def test_a_card_whose_update_is_cut_off_by_shutdown_is_left_alone(
     # Only the edit that disables the card is held up: the card itself has been shown.
     start = harness.discord.mark()
     harness.discord.delay("PATCH", original, 5)
-    with logged_by_ui("Could not update a timed-out message") as gave_up:
+    with waiting_for_log("cogs.ui", "Could not update a timed-out message") as gave_up:
         await harness.discord.wait_for(
             lambda request: request.matches("PATCH", original), start=start, answered=False
         )
