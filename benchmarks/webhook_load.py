@@ -9,7 +9,8 @@ Each server runs in its own process on 127.0.0.1 (the client gets the other core
 endpoint (real SQLite in a temporary directory, WAL, synchronous=FULL, group-committing writer),
 then a bare app that reads the body and answers 200. Every request is a Glide app-action with a
 unique idempotency key. Prints accepted requests per second, latency percentiles and the ratio,
-and checks that the real endpoint stored exactly as many events as it accepted.
+the server's CPU time per request, and checks that the real endpoint stored exactly as many
+events as it accepted.
 """
 
 from __future__ import annotations
@@ -91,12 +92,12 @@ async def _serve_endpoint(pipe: Connection, with_delivery: bool) -> None:
         server = WebServer(app, "127.0.0.1", 0)
         await server.start()
         pipe.send((server.port, hook.id, secret))
-        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+        cpu_seconds = await _serve_until_stopped(pipe)
         await server.stop()
         await writer.stop()
         await delivery.stop()
         row = await database.fetch_one("SELECT count(*) FROM hook_events")
-        pipe.send(row[0] if row else -1)
+        pipe.send((row[0] if row else -1, cpu_seconds))
         await database.close()
 
 
@@ -111,9 +112,17 @@ async def _serve_bare(pipe: Connection) -> None:
     server = WebServer(app, "127.0.0.1", 0)
     await server.start()
     pipe.send((server.port, "bare", "secret"))
-    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+    cpu_seconds = await _serve_until_stopped(pipe)
     await server.stop()
-    pipe.send(-1)
+    pipe.send((-1, cpu_seconds))
+
+
+async def _serve_until_stopped(pipe: Connection) -> float:
+    """Serve until the parent says stop; returns the CPU seconds this process (all of its
+    threads) spent meanwhile, a figure that a busy or noisy machine disturbs less than rates."""
+    started = time.process_time()
+    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+    return time.process_time() - started
 
 
 def _server_process(kind: str, pipe: Connection, with_delivery: bool) -> None:
@@ -180,7 +189,7 @@ async def _load(
     return tally, elapsed
 
 
-def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float, int]:
+def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float, int, float]:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(target=_server_process, args=(kind, child, arguments.with_delivery))
@@ -197,9 +206,9 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
         )
     finally:
         parent.send("stop")
-        stored = parent.recv()
+        stored, cpu_seconds = parent.recv()
         process.join()
-    return tally, elapsed, stored
+    return tally, elapsed, stored, cpu_seconds / (WARMUP_REQUESTS + tally.accepted)
 
 
 # The same body as `_body`, each request with a new idempotency key: the run's prefix, the wrk
@@ -264,7 +273,7 @@ def _wrk(target: Target, connections: int, seconds: float, script: Path, prefix:
     return WrkResult(accepted, accepted / elapsed, percentile["50"], percentile["99"])
 
 
-def _run_target_with_wrk(kind: str, arguments: argparse.Namespace) -> tuple[WrkResult, int]:
+def _run_target_with_wrk(kind: str, arguments: argparse.Namespace) -> tuple[WrkResult, int, float]:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(target=_server_process, args=(kind, child, arguments.with_delivery))
@@ -279,21 +288,23 @@ def _run_target_with_wrk(kind: str, arguments: argparse.Namespace) -> tuple[WrkR
             result = _wrk(target, arguments.connections, arguments.seconds, script, "measured")
     finally:
         parent.send("stop")
-        stored = parent.recv()
+        stored, cpu_seconds = parent.recv()
         process.join()
-    return result, stored - warm_up.accepted
+    cpu_per_request = cpu_seconds / (warm_up.accepted + result.accepted)
+    return result, stored - warm_up.accepted, cpu_per_request
 
 
 def _main_with_wrk(arguments: argparse.Namespace) -> None:
     print(f"wrk, 1 thread, {arguments.connections} connections, {arguments.seconds:g} s per target")
-    endpoint, stored = _run_target_with_wrk("endpoint", arguments)
-    bare, _ = _run_target_with_wrk("bare", arguments)
+    endpoint, stored, endpoint_cpu = _run_target_with_wrk("endpoint", arguments)
+    bare, _, bare_cpu = _run_target_with_wrk("bare", arguments)
     for name, result in (("endpoint", endpoint), ("bare", bare)):
         print(
             f"{name:>9}: {result.accepted:6d} accepted = {result.rate:8.0f}/s   "
             f"p50 {result.p50 * 1000:5.2f} ms   p99 {result.p99 * 1000:5.2f} ms"
         )
     print(f"    ratio: {endpoint.rate / bare.rate:.2f} (endpoint / bare)")
+    _report_cpu(endpoint_cpu, bare_cpu)
     # wrk stops on a timer: requests cut off in flight, at the end of the warm-up and of the
     # measured run, may be stored without being counted.
     in_flight = 2 * arguments.connections
@@ -301,6 +312,13 @@ def _main_with_wrk(arguments: argparse.Namespace) -> None:
     print(
         f"   stored: {stored} events for {endpoint.accepted} accepted "
         f"(+ at most {in_flight} cut off by wrk's timers): {verdict}"
+    )
+
+
+def _report_cpu(endpoint: float, bare: float) -> None:
+    print(
+        f"      cpu: endpoint {endpoint * 1e6:.0f} µs, bare {bare * 1e6:.0f} µs "
+        "per request (server process, all threads, warm-up included)"
     )
 
 
@@ -345,11 +363,12 @@ def main() -> None:
         f"{arguments.connections} connections, at most {arguments.requests} requests or "
         f"{arguments.seconds:g} s per target, after {WARMUP_REQUESTS} warm-up requests"
     )
-    endpoint, endpoint_elapsed, stored = _run_target("endpoint", arguments)
-    bare, bare_elapsed, _ = _run_target("bare", arguments)
+    endpoint, endpoint_elapsed, stored, endpoint_cpu = _run_target("endpoint", arguments)
+    bare, bare_elapsed, _, bare_cpu = _run_target("bare", arguments)
     endpoint_rate = _report("endpoint", endpoint, endpoint_elapsed)
     bare_rate = _report("bare", bare, bare_elapsed)
     print(f"    ratio: {endpoint_rate / bare_rate:.2f} (endpoint / bare)")
+    _report_cpu(endpoint_cpu, bare_cpu)
     expected = endpoint.accepted + WARMUP_REQUESTS
     verdict = "ok" if stored == expected else "MISMATCH"
     print(f"   stored: {stored} events for {expected} accepted (warm-up included): {verdict}")
