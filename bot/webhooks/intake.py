@@ -28,7 +28,7 @@ from bot.webhooks.api_column import (
 )
 from bot.webhooks.auth import WWW_AUTHENTICATE_CHALLENGES, authorization_matches
 from bot.webhooks.events import NewEvent
-from bot.webhooks.metrics import HOOK_REQUESTS
+from bot.webhooks.metrics import hook_requests
 from bot.webhooks.models import ApiColumn, AppAction, BodyError, parse_glide_body
 from bot.webhooks.openapi import openapi_document
 from bot.webhooks.store import HOOK_PATH_PREFIX, Hook
@@ -91,7 +91,7 @@ def error_response(
 
 async def receive_glide_hook(request: web.Request) -> web.Response:
     kind, response = await _handle(request)
-    HOOK_REQUESTS.labels(kind, str(response.status)).inc()
+    hook_requests(kind, response.status).inc()
     return response
 
 
@@ -149,18 +149,20 @@ def _media_type_problem(request: web.Request) -> str | None:
 
 
 async def _read_body(request: web.Request) -> bytes | None:
-    # A body sent with its headers is already buffered; only one still arriving needs a deadline.
+    declared = request.content_length
+    if declared is not None and declared > MAX_BODY_BYTES:
+        return None
+    # A body sent with its headers is already buffered whole; only one still arriving needs to
+    # be read piece by piece, under a deadline.
     if request.content.is_eof():
-        return await _read_capped(request)
+        body = request.content.read_nowait()
+        return body if len(body) <= MAX_BODY_BYTES else None
     async with asyncio.timeout(BODY_READ_SECONDS):
         return await _read_capped(request)
 
 
 async def _read_capped(request: web.Request) -> bytes | None:
     """The body, or None once it is known to exceed the cap; never more than the cap is kept."""
-    declared = request.content_length
-    if declared is not None and declared > MAX_BODY_BYTES:
-        return None
     chunks: list[bytes] = []
     size = 0
     while chunk := await request.content.readany():

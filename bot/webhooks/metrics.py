@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import Counter, Histogram
 
 HOOK_REQUESTS = Counter(
@@ -9,6 +11,15 @@ HOOK_REQUESTS = Counter(
     "Requests to the webhook endpoint, by hook kind and HTTP status.",
     ["kind", "status"],
 )
+
+
+@functools.cache
+def hook_requests(kind: str, status: int) -> Counter:
+    """The counter of one kind and status; `labels()` takes a lock and builds its key on every
+    call, which the endpoint's hot path need not repeat for the few pairs there are."""
+    return HOOK_REQUESTS.labels(kind, str(status))
+
+
 WRITE_BATCH_SIZE = Histogram(
     "glifbot_webhook_write_batch_size",
     "Events committed together by the event writer.",

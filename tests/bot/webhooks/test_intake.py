@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.database import Database
 from bot.webhooks.intake import MAX_BODY_BYTES
@@ -445,3 +446,21 @@ async def test_a_body_that_stalls_is_408(
     row = await database.fetch_one("SELECT COUNT(*) FROM hook_events")
     assert row is not None
     assert row[0] == 0
+
+
+def requests_counted(kind: str, status: int) -> float:
+    value = REGISTRY.get_sample_value(
+        "glifbot_webhook_requests_total", {"kind": kind, "status": str(status)}
+    )
+    return value or 0.0
+
+
+async def test_requests_are_counted_by_kind_and_status(
+    endpoint: Endpoint, created: Created
+) -> None:
+    before = (requests_counted("app-action", 200), requests_counted("unparsed", 401))
+    for key in ("k1", "k2"):
+        await endpoint.post(created.hook.id, app_action(key), authorization=basic(created.secret))
+    await endpoint.post(created.hook.id, app_action("k3"), authorization=basic("wrong" * 4))
+    after = (requests_counted("app-action", 200), requests_counted("unparsed", 401))
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
