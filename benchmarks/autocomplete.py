@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from benchmarks.figures import latency_summary
 from cogs.discovery import Discovery
 from tests import payloads
 from tests.fakes.discord import FakeDiscord
@@ -100,21 +100,8 @@ async def answer_time(harness: Harness, text: str) -> float:
     return time.perf_counter() - started
 
 
-def percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def report(label: str, samples: Sequence[float]) -> None:
-    milliseconds = [sample * 1000 for sample in samples]
-    figures = ", ".join(
-        f"p{round(fraction * 100)} {percentile(milliseconds, fraction):.2f} ms"
-        for fraction in (0.5, 0.9, 0.99)
-    )
-    print(
-        f"{label}: n={len(samples)} {figures}, max {max(milliseconds):.2f} ms, "
-        f"mean {statistics.fmean(milliseconds):.2f} ms"
-    )
+    print(f"{label}: {latency_summary(samples)}")
 
 
 async def main(count: int) -> None:

@@ -16,7 +16,6 @@ run must finish with a result.
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from benchmarks.figures import latency_summary, percentile
 from tests.cogs.runs.support import TEST_GLIF_ID, dispatch, run_command, serve_glif
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord_context import pointing_discord_at
@@ -64,22 +64,10 @@ async def all_queued(harness: Harness, count: int) -> None:
     )
 
 
-def percentile(samples: Sequence[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def report(samples: Sequence[float], in_flight: int) -> None:
-    milliseconds = [sample * 1000 for sample in samples]
-    figures = ", ".join(
-        f"p{round(fraction * 100)} {percentile(milliseconds, fraction):.2f} ms"
-        for fraction in (0.5, 0.9, 0.99)
-    )
-    p99 = percentile(milliseconds, 0.99)
-    verdict = "meets" if p99 < GOAL_P99_MS else "MISSES"
+    verdict = "meets" if percentile(samples, 0.99) * 1000 < GOAL_P99_MS else "MISSES"
     print(
-        f"/glif run acknowledged with {in_flight} runs in flight: n={len(samples)} {figures}, "
-        f"max {max(milliseconds):.2f} ms, mean {statistics.fmean(milliseconds):.2f} ms "
+        f"/glif run acknowledged with {in_flight} runs in flight: {latency_summary(samples)} "
         f"({verdict} the p99 < {GOAL_P99_MS:g} ms goal)"
     )
 

@@ -22,6 +22,7 @@ import time
 import aiohttp
 from aiohttp import web
 
+from benchmarks.figures import percentile
 from bot.glif.models import RunResult
 from bot.runs.media import MediaFetcher
 from bot.runs.queue import RunQueue
@@ -144,7 +145,7 @@ async def benchmark(runs: int, delay: float, media_mib: float) -> None:
 
     uploaded = sum(len(run.files) for run in rendered)
     lags_ms = sorted(lag * 1000 for lag in lags)
-    p99 = lags_ms[min(len(lags_ms) - 1, int(len(lags_ms) * 0.99))]
+    p99 = percentile(lags_ms, 0.99)
     print(
         f"{runs} runs ({delay:.1f} s fake Glif + {media_mib:g} MiB download each, "
         f"{fetcher.max_concurrent_downloads} downloads at a time, {uploaded} files rendered) "

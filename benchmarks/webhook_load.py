@@ -32,6 +32,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from benchmarks.figures import percentile
 from bot.database import Database
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
@@ -322,17 +323,12 @@ def _report_cpu(endpoint: float, bare: float) -> None:
     )
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def _report(name: str, tally: Tally, elapsed: float) -> float:
     rate = tally.accepted / elapsed
     print(
         f"{name:>9}: {tally.accepted:6d} accepted in {elapsed:5.2f} s = {rate:8.0f}/s   "
-        f"p50 {_percentile(tally.latencies, 0.50) * 1000:5.2f} ms   "
-        f"p99 {_percentile(tally.latencies, 0.99) * 1000:5.2f} ms   "
+        f"p50 {percentile(tally.latencies, 0.50) * 1000:5.2f} ms   "
+        f"p99 {percentile(tally.latencies, 0.99) * 1000:5.2f} ms   "
         f"mean {statistics.fmean(tally.latencies) * 1000:5.2f} ms"
     )
     for label, count in tally.other.items():
