@@ -6,12 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.hooks_admin import HookAdmin
+from bot.webhooks.store import MAX_HOOK_NAME_LENGTH
+from cogs.glif import GlifReference
+from cogs.hooks_admin import HookAdmin, MessageableChannel
 
-HookName = app_commands.Range[str, 1, 64]
+HookName = app_commands.Range[str, 1, MAX_HOOK_NAME_LENGTH]
 HookSecret = app_commands.Range[str, 16, 128]
-GlifReference = app_commands.Range[str, 1, 200]
-MessageableChannel = discord.TextChannel | discord.Thread | discord.VoiceChannel
 
 
 @app_commands.guild_only()

@@ -21,7 +21,7 @@ import discord
 from bot.errors import UserFacingError
 from bot.glif import GLIF_WEB_URL, Glif, GlifError, GlifInvalidToken, GlifRateLimited, RunResult
 from bot.glif.outputs import OutputKind
-from bot.interaction_replies import NO_MENTIONS, send_notice
+from bot.interaction_replies import DISCORD_REQUEST_ERRORS, NO_MENTIONS, send_notice
 from bot.metrics import RUNS_FINISHED
 from bot.runs.media import FetchedMedia
 from bot.runs.progress import ProgressPacer, progress_text
@@ -158,7 +158,7 @@ class LiveMessage:
                 view=view,
                 allowed_mentions=NO_MENTIONS,
             )
-        except (discord.HTTPException, *_UNREACHABLE):
+        except DISCORD_REQUEST_ERRORS:
             log.warning("Could not post a run's result in its channel", exc_info=True)
             return None
 

@@ -96,14 +96,6 @@ async def edit_after_timeout(interaction: discord.Interaction, **changes: Any) -
         log.info("Could not update a timed-out message", exc_info=True)
 
 
-class ReportingLayoutView(discord.ui.LayoutView):
-    @override
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        await report_error(interaction, error)
-
-
 class ReportingModal(discord.ui.Modal):
     # discord.py's Modal itself drops the `item` parameter of its base class's on_error.
     @override

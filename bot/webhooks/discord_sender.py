@@ -9,10 +9,10 @@ from http import HTTPStatus
 import aiohttp
 import discord
 
+from bot.interaction_replies import NO_MENTIONS
 from bot.webhooks.announcement import Announcement
 from bot.webhooks.delivery import PermanentDeliveryError, Post, TransientDeliveryError
 
-NO_MENTIONS = discord.AllowedMentions.none()
 _MAX_DISCORD_TEXT = 200
 # 401 (the bot token) and 408 are the bot's or the network's trouble, not the message's.
 _RETRIED_CLIENT_ERRORS = frozenset(
