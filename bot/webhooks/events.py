@@ -29,6 +29,14 @@ class NewEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingHead:
+    """A hook with pending events, and when its oldest one may be sent."""
+
+    hook_id: str
+    next_attempt_at: float
+
+
+@dataclass(frozen=True, slots=True)
 class PendingDelivery:
     """The oldest undelivered event of a hook, with what announcing it needs."""
 
@@ -110,19 +118,20 @@ class EventStore:
     def __repr__(self) -> str:
         return f"EventStore({self._database!r})"
 
-    async def pending_heads(self) -> list[PendingDelivery]:
-        """The oldest pending event of every hook: the only one of each that may be sent now."""
+    async def pending_heads(self) -> list[PendingHead]:
+        """The oldest pending event of every hook: the only one of each that may be sent now.
+
+        The delivery worker asks this whenever events arrive, so only what it decides on is read;
+        the lane it starts reads the whole event with `pending_head`.
+        """
         rows = await self._database.fetch_all(
             """
-            SELECT e.id, e.hook_id, h.name, h.channel_id, h.glif_id, h.created_by,
-                   e.idempotency_key, e.received_at, e.body, e.attempts, e.next_attempt_at,
-                   e.glif_outcome
-            FROM hook_events AS e JOIN hooks AS h ON h.id = e.hook_id
-            WHERE e.id IN (SELECT min(id) FROM hook_events WHERE state = 'pending' GROUP BY hook_id)
-            ORDER BY e.id
+            SELECT hook_id, next_attempt_at FROM hook_events
+            WHERE id IN (SELECT min(id) FROM hook_events WHERE state = 'pending' GROUP BY hook_id)
+            ORDER BY id
             """
         )
-        return [_pending_from_row(row) for row in rows]
+        return [PendingHead(hook_id=row[0], next_attempt_at=row[1]) for row in rows]
 
     async def pending_head(self, hook_id: str) -> PendingDelivery | None:
         row = await self._database.fetch_one(

@@ -1,7 +1,12 @@
 import pytest
 
 from bot.database import Database
-from bot.webhooks.events import IDEMPOTENCY_RETENTION_SECONDS, EventStore, NewEvent
+from bot.webhooks.events import (
+    IDEMPOTENCY_RETENTION_SECONDS,
+    EventStore,
+    NewEvent,
+    PendingHead,
+)
 from bot.webhooks.writer import EventWriter, StoreOutcome
 from tests.bot.webhooks.conftest import Created
 
@@ -58,10 +63,14 @@ async def test_pending_heads_are_the_oldest_pending_per_hook(
     database: Database, events: EventStore, created: Created
 ) -> None:
     await store_all(database, [NewEvent(created.hook.id, key, NOW, "{}") for key in "abc"])
-    [head] = await events.pending_heads()
+    assert await events.pending_heads() == [PendingHead(created.hook.id, NOW)]
+    head = await events.pending_head(created.hook.id)
+    assert head is not None
     assert head.idempotency_key == "a"
     await events.schedule_retry(head.event_id, NOW + 30, "Discord is down")
-    [head] = await events.pending_heads()
+    assert await events.pending_heads() == [PendingHead(created.hook.id, NOW + 30)]
+    head = await events.pending_head(created.hook.id)
+    assert head is not None
     assert (head.idempotency_key, head.attempts, head.next_attempt_at) == ("a", 1, NOW + 30)
     await events.mark_delivered(head.event_id, 7)
     next_head = await events.pending_head(created.hook.id)
