@@ -38,11 +38,12 @@ class HookAdmin:
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.strip().casefold()
-        summaries = await self.hooks.list_hooks(_guild_id(interaction))
+        # Asked at every keystroke: the hooks alone, without list's counts over their events.
+        hooks = await self.hooks.hooks_of(_guild_id(interaction))
         return [
-            app_commands.Choice(name=summary.hook.name[:_MAX_CHOICE_NAME], value=summary.hook.id)
-            for summary in summaries
-            if wanted in summary.hook.name.casefold()
+            app_commands.Choice(name=hook.name[:_MAX_CHOICE_NAME], value=hook.id)
+            for hook in hooks
+            if wanted in hook.name.casefold()
         ][:MAX_CHOICES]
 
     async def create(

@@ -171,6 +171,13 @@ class HookStore:
         )
         return _hook_from_row(row) if row is not None else None
 
+    async def hooks_of(self, guild_id: int) -> list[Hook]:
+        """This server's hooks by name, without the counts that `list_hooks` adds up."""
+        rows = await self._database.fetch_all(
+            _SELECT_HOOKS + "WHERE guild_id = ? ORDER BY name", (guild_id,)
+        )
+        return [_hook_from_row(row) for row in rows]
+
     async def list_hooks(self, guild_id: int) -> list[HookSummary]:
         rows = await self._database.fetch_all(
             """

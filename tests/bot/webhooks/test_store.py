@@ -141,3 +141,11 @@ async def test_rotate_replaces_the_secret_in_this_server_only(
 
 def test_hook_url() -> None:
     assert hook_url("https://bot.example/", "abc") == "https://bot.example/hooks/glide/abc"
+
+
+async def test_hooks_of_a_server_are_its_own_by_name(hooks: HookStore) -> None:
+    for guild_id, name in ((GUILD_ID, "Signups"), (OTHER_GUILD, "Alerts"), (GUILD_ID, "Orders")):
+        await hooks.create_hook(
+            guild_id=guild_id, channel_id=CHANNEL_ID, name=name, created_by=ADMIN_ID
+        )
+    assert [hook.name for hook in await hooks.hooks_of(GUILD_ID)] == ["Orders", "Signups"]
