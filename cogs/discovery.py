@@ -10,8 +10,7 @@ placeholder is withdrawn before the command tree tells the member privately.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -53,6 +52,7 @@ from cogs.discovery_paging import (
 from cogs.discovery_references import parse_username
 from cogs.discovery_suggestions import MAX_CHOICES, GlifSuggestions
 from cogs.discovery_text import one_line, web_link
+from cogs.ui import deferred
 
 PAGING_TIMEOUT = 600.0
 RECENT_RUNS = 5
@@ -118,7 +118,7 @@ class Discovery:
 
     async def info(self, interaction: discord.Interaction, glif: str) -> None:
         glif_id = self._glif_id(glif)
-        async with _deferred(interaction):
+        async with deferred(interaction):
             card, view = await self._glif_card(glif_id, interaction.user.id)
         await interaction.edit_original_response(embed=card, view=view)
 
@@ -142,7 +142,7 @@ class Discovery:
             return glif.user_glifs(name, page=number, limit=PAGE_SIZE, token=token)
 
         fetch = self._glif_pages(interaction.user.id, read)
-        async with _deferred(interaction):
+        async with deferred(interaction):
             token = await self._token(interaction.user.id)
             profile, first = await asyncio.gather(self._read_user(name, token), fetch(1))
         listing = Listing(
@@ -186,7 +186,7 @@ class Discovery:
             return glif.glif_runs(glif_id, page=number, limit=PAGE_SIZE, token=token)
 
         fetch = self._run_pages(interaction.user.id, read)
-        async with _deferred(interaction):
+        async with deferred(interaction):
             first = await fetch(1)
             if not first.entries:
                 raise UserFacingError(
@@ -220,7 +220,7 @@ class Discovery:
     async def _show_sphere(
         self, interaction: discord.Interaction, reference: str, *, private: bool
     ) -> None:
-        async with _deferred(interaction, private=private):
+        async with deferred(interaction, private=private):
             token = await self._token(interaction.user.id)
             found = await self._read_sphere(reference, token)
             self.suggestions.remember(found.glifs)
@@ -245,7 +245,7 @@ class Discovery:
 
     async def _open_glif(self, interaction: discord.Interaction, glif_id: str) -> None:
         """The info card of a glif picked from a result card, shown to the member who picked."""
-        async with _deferred(interaction, private=True):
+        async with deferred(interaction, private=True):
             card, view = await self._glif_card(glif_id, interaction.user.id)
         await interaction.edit_original_response(embed=card, view=view)
 
@@ -253,7 +253,7 @@ class Discovery:
         await self._show_sphere(interaction, reference, private=True)
 
     async def _show(self, interaction: discord.Interaction, listing: Listing) -> None:
-        async with _deferred(interaction):
+        async with deferred(interaction):
             first = await listing.fetch(1)
             if not first.entries and not listing.show_when_empty:
                 raise UserFacingError(listing.empty_text)
@@ -346,20 +346,3 @@ class Discovery:
 
     async def _featured(self) -> list[Glif]:
         return await self.services.glif.featured_glifs(limit=MAX_CHOICES)
-
-
-@contextlib.asynccontextmanager
-async def _deferred(
-    interaction: discord.Interaction, *, private: bool = False
-) -> AsyncIterator[None]:
-    """Acknowledge at once, as Glif may be slow. If the work inside fails, a public placeholder
-    is deleted so that the error, sent next as a followup, is not shown to the channel: Discord
-    turns the first followup after a deferral into that placeholder, visibility included."""
-    await interaction.response.defer(ephemeral=private, thinking=True)
-    try:
-        yield
-    except Exception:
-        if not private:
-            with contextlib.suppress(discord.HTTPException):
-                await interaction.delete_original_response()
-        raise

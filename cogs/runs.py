@@ -10,8 +10,7 @@ is slower, a "Fill in inputs" button stands in for the form. Everything else tha
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +32,7 @@ from cogs.runs_execution import (
 from cogs.runs_form import FillInView, RunForm, image_url
 from cogs.runs_history import NO_HISTORY, HistoryPage, HistoryView, read_history_page
 from cogs.runs_inputs import GivenInputs, plan_inputs
+from cogs.ui import deferred
 
 if TYPE_CHECKING:
     from bot.discord_bot import GlifBot
@@ -92,7 +92,7 @@ class Runs:
         await self._prepare(interaction, RunChoice(glif, GivenInputs(), Visibility.PRIVATE))
 
     async def rerun(self, interaction: discord.Interaction, run_id: int) -> None:
-        async with _acknowledged(interaction):
+        async with deferred(interaction):
             record = await self.services.runs.get(run_id)
             if record is None:
                 raise UserFacingError(replies.RUN_FORGOTTEN)
@@ -159,7 +159,7 @@ class Runs:
         await interaction.response.send_message(replies.GLIF_SLOW, view=view, ephemeral=True)
 
     async def _launch(self, interaction: discord.Interaction, request: RunRequest) -> None:
-        async with _acknowledged(interaction):
+        async with deferred(interaction):
             await self._executor.execute(interaction, request, self._pacer())
 
     async def _target_of(self, record: RunRecord, member_id: int) -> GlifTarget:
@@ -196,20 +196,6 @@ class Runs:
 
     def _pacer(self) -> ProgressPacer:
         return ProgressPacer(self.progress_interval)
-
-
-@contextlib.asynccontextmanager
-async def _acknowledged(interaction: discord.Interaction) -> AsyncIterator[None]:
-    """Acknowledge with a public placeholder. If the work inside fails, the placeholder goes, so
-    that the error (told next, as a followup) is seen by the member alone: Discord would turn the
-    first followup after a deferral into the placeholder, visibility included."""
-    await interaction.response.defer(thinking=True)
-    try:
-        yield
-    except Exception:
-        with contextlib.suppress(discord.HTTPException):
-            await interaction.delete_original_response()
-        raise
 
 
 def _mark_retrieved(reading: asyncio.Task[Glif]) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any, cast
 
 import discord
@@ -29,6 +30,23 @@ async def reporting_errors(interaction: discord.Interaction, action: Awaitable[N
         await action
     except Exception as error:  # noqa: BLE001 - every error reaches the member and the log
         await report_error(interaction, error)
+
+
+@contextlib.asynccontextmanager
+async def deferred(
+    interaction: discord.Interaction, *, private: bool = False
+) -> AsyncIterator[None]:
+    """Acknowledge at once, as Glif may be slow. If the work inside fails, a public placeholder
+    is deleted so that the error, sent next as a followup, is not shown to the channel: Discord
+    turns the first followup after a deferral into that placeholder, visibility included."""
+    await interaction.response.defer(ephemeral=private, thinking=True)
+    try:
+        yield
+    except Exception:
+        if not private:
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.delete_original_response()
+        raise
 
 
 class ReportingView(discord.ui.View):
