@@ -84,26 +84,23 @@ def _fail(message: str, exit_code: int) -> int:
 
 
 async def _open_storage(settings: Settings, redactor: Redactor) -> tuple[Database, MultiFernet]:
-    """The migrated database and a cipher whose keys open the tokens stored in it."""
+    """The migrated database and the cipher of the configured keys."""
     try:
         keys = load_keys(settings)
         redactor.add(*keys)
         database = await Database.open(settings.database_path)
     except (DatabaseError, EncryptionKeyError) as error:
         raise StartupError(str(error)) from None
-    cipher = build_cipher(keys)
-    try:
-        await check_keys_decrypt(database, cipher)
-    except KeysDoNotDecrypt as error:
-        await database.close()
-        raise StartupError(str(error)) from None
-    return database, cipher
+    return database, build_cipher(keys)
 
 
 async def rotate_stored_tokens(settings: Settings, redactor: Redactor) -> None:
     database, cipher = await _open_storage(settings, redactor)
     try:
+        # Rotation reads every token anyway, and refuses keys that open none of them.
         report = await rotate_keys(database, cipher)
+    except KeysDoNotDecrypt as error:
+        raise StartupError(str(error)) from None
     finally:
         await database.close()
     print(  # noqa: T201 - the report is the command's output
@@ -116,6 +113,10 @@ async def run_bot(settings: Settings, redactor: Redactor) -> None:
     point_discord_at(settings)
     database, cipher = await _open_storage(settings, redactor)
     try:
+        try:
+            await check_keys_decrypt(database, cipher)
+        except KeysDoNotDecrypt as error:
+            raise StartupError(str(error)) from None
         async with aiohttp.ClientSession() as http:
             services = await build_services(settings, database, http, redactor, cipher)
             bot = GlifBot(services, EXTENSIONS)
