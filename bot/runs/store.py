@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -12,6 +12,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, utc_now
 from bot.database import Database
 from bot.glif.models import RunResult
 from bot.tokens.forget import MemberForgetter
@@ -81,7 +82,7 @@ class RunStore:
         database: Database,
         forgetter: MemberForgetter,
         *,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        now: Clock = utc_now,
     ) -> None:
         self._database = database
         self._now = now
@@ -99,26 +100,23 @@ class RunStore:
         visibility: Visibility,
     ) -> int:
         """Record a queued run; returns its id."""
-        async with self._database.transaction() as connection:
-            cursor = await connection.execute(
-                "INSERT INTO runs (glif_id, glif_name, inputs, discord_user_id, guild_id, "
-                "channel_id, visibility, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    glif_id,
-                    glif_name,
-                    json.dumps(dict(inputs), ensure_ascii=False),
-                    discord_user_id,
-                    guild_id,
-                    channel_id,
-                    Visibility(visibility).value,
-                    RunStatus.QUEUED.value,
-                    self._timestamp(),
-                ),
-            )
-            run_id = cursor.lastrowid
-        if run_id is None:
-            raise RuntimeError("SQLite reported no id for the new run")
-        return run_id
+        [row] = await self._database.execute_returning(
+            "INSERT INTO runs (glif_id, glif_name, inputs, discord_user_id, guild_id, "
+            "channel_id, visibility, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            (
+                glif_id,
+                glif_name,
+                json.dumps(dict(inputs), ensure_ascii=False),
+                discord_user_id,
+                guild_id,
+                channel_id,
+                Visibility(visibility).value,
+                RunStatus.QUEUED.value,
+                self._timestamp(),
+            ),
+        )
+        return int(row["id"])
 
     async def mark_running(self, run_id: int) -> bool:
         return await self._transition(

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import aiosqlite
 
+from bot.clock import Clock
 from bot.database import Database
-from bot.tokens.clock import Clock
 
 _TAKE_ONE_RUN = """
 INSERT INTO shared_token_usage (discord_user_id, utc_day, runs) VALUES (?, ?, 1)

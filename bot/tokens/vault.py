@@ -15,10 +15,10 @@ import aiosqlite
 from cryptography.fernet import InvalidToken, MultiFernet
 from pydantic import SecretStr
 
+from bot.clock import Clock, utc_now
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.redaction import Redactor
-from bot.tokens.clock import Clock, utc_now
 from bot.tokens.forget import MemberForgetter
 from bot.tokens.quota import SharedRunQuota
 

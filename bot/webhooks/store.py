@@ -10,12 +10,11 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import aiosqlite
 
+from bot.clock import Clock, utc_now
 from bot.database import Database
 from bot.errors import UserFacingError
 from bot.webhooks.auth import check_chosen_secret, generate_secret, hash_secret
@@ -69,10 +68,6 @@ def check_hook_name(name: str) -> str:
     return name
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 _SELECT_HOOKS = """
     SELECT id, guild_id, channel_id, name, glif_id, secret_sha256, created_by, created_at
     FROM hooks
@@ -93,7 +88,7 @@ def _hook_from_row(row: aiosqlite.Row) -> Hook:
 
 
 class HookStore:
-    def __init__(self, database: Database, *, now: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, database: Database, *, now: Clock = utc_now) -> None:
         self._database = database
         self._now = now
         self._known: dict[str, Hook] = {}

@@ -8,11 +8,11 @@ from datetime import datetime
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
+from bot.clock import Clock, utc_now
 from bot.database import Database
 from bot.encryption import build_cipher
 from bot.redaction import Redactor
 from bot.tokens import MemberForgetter, TokenVault
-from bot.tokens.clock import Clock, utc_now
 
 
 class SettableClock:
