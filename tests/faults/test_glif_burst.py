@@ -27,7 +27,7 @@ from tests.cogs.runs.support import (
     started,
 )
 from tests.fakes.discord import FLAG_EPHEMERAL, FakeDiscord
-from tests.fakes.glif import FakeGlif
+from tests.fakes.glif import CLIENT_WENT_AWAY, FakeGlif
 from tests.harness import Harness
 
 MEMBERS = 10
@@ -105,6 +105,12 @@ async def burst(harness: Harness) -> Answers:
     async with asyncio.timeout(BURST_SECONDS):
         await asyncio.gather(*handlers)
     answers = answers_to(harness, commands)
+    # Glif sees each hung run end: the bot closed the connection when its timeout came.
+    await harness.glif.wait_for(
+        lambda requests: all(r.status is not None for r in requests if r.route == "run")
+    )
+    abandoned = [r for r in harness.glif.requests_to("run") if r.status == CLIENT_WENT_AWAY]
+    assert len(abandoned) == HANGING
     # What the fakes recorded would otherwise count as memory the burst kept.
     harness.discord.clear()
     harness.discord.messages.clear()
@@ -137,12 +143,9 @@ def answers_to(harness: Harness, commands: list[dict[str, Any]]) -> Answers:
 
 
 async def nothing_left_running(harness: Harness, before: set[asyncio.Task[Any]]) -> None:
-    """The queue is empty, Glif holds no run open, and every task the burst started has ended."""
+    """The queue is empty and every task the burst started has ended (`burst` has already seen
+    Glif's connections of the hung runs closed)."""
     assert harness.services.run_queue.stats() == QueueStats(waiting=0, running=0)
-    # Glif sees each hung run end: the bot closed the connection when its timeout came.
-    await harness.glif.wait_for(
-        lambda requests: all(r.status is not None for r in requests if r.route == "run")
-    )
     started_since = {
         task
         for task in asyncio.all_tasks() - before - {asyncio.current_task()}

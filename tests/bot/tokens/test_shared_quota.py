@@ -64,6 +64,8 @@ async def test_a_refund_after_midnight_goes_to_the_day_that_paid(database: Datab
     await vault.refund_shared_run(yesterdays_run)
 
     assert await vault.shared_runs_left(MEMBER) == 0
+    clock.now = LAST_SECOND_OF_DAY
+    assert await vault.shared_runs_left(MEMBER) == 1
 
 
 async def test_the_members_own_token_wins_and_costs_no_shared_run(database: Database) -> None:

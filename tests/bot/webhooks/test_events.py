@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 import pytest
 
 from bot.database import Database
@@ -87,5 +89,15 @@ async def test_prune_works_in_chunks(
         database, [NewEvent(created.hook.id, f"k{n}", NOW - 2 * DAY, "{}") for n in range(7)]
     )
     await database.execute("UPDATE hook_events SET state = 'delivered'")
+    deleted_per_statement: list[int] = []
+    execute = database.execute
+
+    async def counting_execute(sql: str, parameters: Iterable[object] = ()) -> int:
+        changed = await execute(sql, parameters)
+        deleted_per_statement.append(changed)
+        return changed
+
+    monkeypatch.setattr(database, "execute", counting_execute)
     assert await events.prune(NOW) == 7
     assert await keys(database) == []
+    assert deleted_per_statement == [3, 3, 1]

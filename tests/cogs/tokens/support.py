@@ -48,13 +48,17 @@ async def open_token_form(harness: Harness, member: payloads.Actor) -> RecordedR
     return await harness.discord.wait_for_callback(int(payload["id"]))
 
 
-async def submit_token(harness: Harness, member: payloads.Actor, token: str) -> RecordedRequest:
-    """Opens the form, types `token` into it, and returns the bot's private reply."""
+async def send_token(harness: Harness, member: payloads.Actor, token: str) -> dict[str, Any]:
+    """Opens the form and submits `token` in it; returns the submit's payload."""
     form = (await open_token_form(harness, member)).data
     [label] = form["components"]
     field = payloads.label_text_input(label["component"]["custom_id"], token)
-    submit = harness.dispatch(payloads.modal_submit(harness.env, member, form["custom_id"], field))
-    return await followup_of(harness, submit)
+    return harness.dispatch(payloads.modal_submit(harness.env, member, form["custom_id"], field))
+
+
+async def submit_token(harness: Harness, member: payloads.Actor, token: str) -> RecordedRequest:
+    """Opens the form, types `token` into it, and returns the bot's private reply."""
+    return await followup_of(harness, await send_token(harness, member, token))
 
 
 async def followup_of(harness: Harness, payload: dict[str, Any]) -> RecordedRequest:

@@ -1,5 +1,6 @@
 """`/glif token set`: the form, the check with Glif, and where the token must never show up."""
 
+import asyncio
 import json
 
 import pytest
@@ -11,9 +12,11 @@ from tests.bot.tokens.support import new_member_token
 from tests.cogs.tokens.conftest import StartHarness
 from tests.cogs.tokens.support import (
     ME,
+    followup_of,
     is_ephemeral,
     is_private_message,
     open_token_form,
+    send_token,
     submit_token,
 )
 from tests.harness import Harness
@@ -58,9 +61,15 @@ async def test_a_valid_token_is_checked_with_glif_then_stored(harness: Harness) 
 
 async def test_the_modal_submit_is_deferred_before_glif_is_asked(harness: Harness) -> None:
     member = payloads.Actor.member()
-    await submit_token(harness, member, new_member_token())
+    glif_answers = asyncio.Event()
+    harness.glif.inject("me", gate=glif_answers)
+    submit = await send_token(harness, member, new_member_token())
 
-    submit_callback = harness.discord.callbacks()[-1]
+    # Glif holds its answer, so the deferral can only have come first.
+    submit_callback = await harness.discord.wait_for_callback(int(submit["id"]))
+    glif_answers.set()
+    await followup_of(harness, submit)
+
     assert submit_callback.json["type"] == 5
     assert is_ephemeral(submit_callback.data)
 
