@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     # rewriting its asserts.
     from tests.fakes.discord_plugin import DiscordErrorCollector
 
-pytest_plugins = ["tests.fakes.discord_plugin", "tests.fakes.glif_plugin"]
+pytest_plugins = [
+    "tests.fakes.discord_plugin",
+    "tests.fakes.glif_plugin",
+    "tests.cogs.hooks.delivery_plugin",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,11 @@ from discord import app_commands
 from bot.command_tree import UNEXPECTED_ERROR
 from bot.errors import UserFacingError
 from tests import payloads
+from tests.fakes.discord import FLAG_EPHEMERAL
 from tests.fakes.discord_plugin import DiscordErrorCollector
 from tests.harness import Harness
 from tests.logs import waiting_for_log
 
-EPHEMERAL = 1 << 6
 NO_MENTIONS = {"parse": []}
 
 
@@ -31,7 +31,7 @@ async def test_user_facing_error_is_the_first_response_ephemeral(harness: Harnes
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
     assert callback.json["type"] == 4
     assert callback.data["content"] == "That glif does not exist."
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL
     assert callback.data["allowed_mentions"] == NO_MENTIONS
 
 
@@ -40,7 +40,7 @@ async def test_error_after_defer_is_a_followup(harness: Harness) -> None:
     payload = harness.slash("fail")
     followup = await harness.discord.wait_for_request("POST", rf"/webhooks/\d+/{payload['token']}")
     assert followup.json["content"] == "Glif is unreachable."
-    assert followup.json["flags"] & EPHEMERAL
+    assert followup.json["flags"] & FLAG_EPHEMERAL
     assert followup.json["allowed_mentions"] == NO_MENTIONS
 
 

@@ -3,9 +3,8 @@ import asyncio
 import discord
 
 from tests import payloads
+from tests.fakes.discord import FLAG_EPHEMERAL
 from tests.harness import Harness
-
-EPHEMERAL = 1 << 6
 
 
 async def test_reads_share_one_budget_per_member(harness: Harness) -> None:
@@ -26,7 +25,7 @@ async def test_reads_share_one_budget_per_member(harness: Harness) -> None:
     refused = harness.slash("glif", payloads.subcommand("featured"), actor=member)
     callback = await harness.discord.wait_for_callback(int(refused["id"]))
     assert callback.data["content"].startswith("You are using this command too often")
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL
     assert len(harness.glif.requests) == glif_requests
 
     allowed = harness.slash("glif", payloads.subcommand("featured"), actor=other)

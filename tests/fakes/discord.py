@@ -27,7 +27,7 @@ import mimetypes
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -83,6 +83,13 @@ CALLBACK_UPDATE_MESSAGE: Final = 7
 CALLBACK_AUTOCOMPLETE: Final = 8
 CALLBACK_MODAL: Final = 9
 CALLBACK_LAUNCH_ACTIVITY: Final = 12
+
+
+def is_ephemeral(data: Mapping[str, Any]) -> bool:
+    """Whether a message or callback payload carries the ephemeral flag."""
+    return bool((data.get("flags") or 0) & FLAG_EPHEMERAL)
+
+
 _ALLOWED_CALLBACKS: Final[dict[int, frozenset[int]]] = {
     INTERACTION_PING: frozenset({CALLBACK_PONG}),
     INTERACTION_COMMAND: frozenset(

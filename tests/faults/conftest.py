@@ -6,32 +6,14 @@ import discord.webhook.async_
 import pytest
 
 from bot.settings import Settings
-from bot.webhooks import delivery
-from tests.cogs.hooks.support import Settlements
 from tests.cogs.runs.support import runs_settings
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.glif import FakeGlif
-from tests.harness import Harness
-
-# The delivery worker's backoff still doubles from here, so a test sees a few retries at once.
-FAST_FIRST_RETRY_SECONDS = 0.01
 
 
 @pytest.fixture
 def settings(tmp_path: Path, fake_discord: FakeDiscord, fake_glif: FakeGlif) -> Settings:
     return runs_settings(tmp_path, fake_discord, fake_glif)
-
-
-@pytest.fixture
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(delivery, "FIRST_RETRY_SECONDS", FAST_FIRST_RETRY_SECONDS)
-
-
-@pytest.fixture
-def settlements(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Settlements:
-    watched = Settlements()
-    watched.watch(harness.bot.webhooks.events, monkeypatch)
-    return watched
 
 
 async def _no_pause(_seconds: float, result: object = None) -> object:

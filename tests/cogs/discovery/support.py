@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests import payloads
+from tests.fakes.discord import FLAG_EPHEMERAL
 from tests.harness import Harness
 
-EPHEMERAL = 1 << 6
+EPHEMERAL = FLAG_EPHEMERAL
 ATTRIBUTION = {"name": "powered by glif.app", "url": "https://glif.app"}
 STICKER_ID = "cmfakeglif1sticker0000000"
 TOKEN = "glif-token-xyz-0123456789abcdef"

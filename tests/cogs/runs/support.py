@@ -14,7 +14,15 @@ from pydantic import SecretStr
 from bot.settings import Settings
 from cogs.runs import Runs
 from tests import payloads
-from tests.fakes.discord import FLAG_EPHEMERAL, FakeDiscord, RecordedRequest
+from tests.fakes.discord import (
+    CALLBACK_DEFERRED_MESSAGE,
+    CALLBACK_DEFERRED_UPDATE,
+    CALLBACK_MESSAGE,
+    CALLBACK_MODAL,
+    FLAG_EPHEMERAL,
+    FakeDiscord,
+    RecordedRequest,
+)
 from tests.fakes.glif import STICKER_GLIF_ID, FakeGlif
 from tests.harness import Harness, make_settings, running_harness
 
@@ -24,10 +32,10 @@ TEST_GLIF_ID = "cmfaketestglif00000000000"
 STICKER_ID = STICKER_GLIF_ID
 WAIT = 5.0
 
-CHANNEL_MESSAGE = 4
-DEFERRED_CHANNEL_MESSAGE = 5
-DEFERRED_UPDATE = 6
-MODAL = 9
+CHANNEL_MESSAGE = CALLBACK_MESSAGE
+DEFERRED_CHANNEL_MESSAGE = CALLBACK_DEFERRED_MESSAGE
+DEFERRED_UPDATE = CALLBACK_DEFERRED_UPDATE
+MODAL = CALLBACK_MODAL
 
 
 def runs_settings(
@@ -201,7 +209,3 @@ def button_id(message: dict[str, Any], label: str) -> str:
     [found] = [b for b in buttons(message) if b.get("label") == label]
     custom_id: str = found["custom_id"]
     return custom_id
-
-
-def is_ephemeral(data: dict[str, Any]) -> bool:
-    return bool((data.get("flags") or 0) & FLAG_EPHEMERAL)

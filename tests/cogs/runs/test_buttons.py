@@ -14,14 +14,13 @@ from tests.cogs.runs.support import (
     button_id,
     click,
     handled,
-    is_ephemeral,
     original_path,
     result_of,
     run_command,
     serve_glif,
     started,
 )
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, is_ephemeral
 from tests.fakes.glif import FakeGlif
 from tests.harness import Harness
 

@@ -12,7 +12,6 @@ from tests import payloads
 from tests.bot.tokens.support import new_member_token
 from tests.cogs.runs.support import (
     handled,
-    is_ephemeral,
     original_path,
     private_notice,
     run_command,
@@ -20,7 +19,7 @@ from tests.cogs.runs.support import (
     serve_glif,
     started,
 )
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, is_ephemeral
 from tests.fakes.glif import FakeGlif, load_fixture
 from tests.harness import Harness
 

@@ -14,13 +14,13 @@ from tests.cogs.runs.support import (
     choice_node,
     click,
     handled,
-    is_ephemeral,
     result_of,
     run_command,
     runs_of,
     serve_glif,
     text_node,
 )
+from tests.fakes.discord import is_ephemeral
 from tests.harness import Harness
 
 LABEL, SELECT, TEXT_INPUT, FILE_UPLOAD = 18, 3, 4, 19

@@ -17,14 +17,12 @@ from tests.cogs.runs.support import (
     buttons,
     click,
     handled,
-    is_ephemeral,
     result_of,
     serve_glif,
 )
+from tests.fakes.discord import CALLBACK_UPDATE_MESSAGE, is_ephemeral
 from tests.fakes.glif import load_fixture
 from tests.harness import Harness
-
-UPDATE_MESSAGE = 7
 
 
 async def store_runs(harness: Harness, member: payloads.Actor, count: int) -> list[int]:
@@ -66,7 +64,7 @@ async def turn(
 ) -> dict[str, Any]:
     pressed = await handled(harness, click(harness, message, button_id(message, label), member))
     answer = await harness.discord.wait_for_callback(int(pressed["id"]))
-    assert answer.json["type"] == UPDATE_MESSAGE
+    assert answer.json["type"] == CALLBACK_UPDATE_MESSAGE
     return harness.discord.get_message(int(message["id"]))
 
 

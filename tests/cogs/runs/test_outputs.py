@@ -17,12 +17,11 @@ from tests.cogs.runs.support import (
     buttons,
     glif_url,
     handled,
-    is_ephemeral,
     result_of,
     run_command,
     serve_glif,
 )
-from tests.fakes.discord import RecordedRequest
+from tests.fakes.discord import RecordedRequest, is_ephemeral
 from tests.fakes.glif import MediaFile, load_fixture
 from tests.harness import Harness
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot.glif.models import Me
 from bot.glif.parsers import parse_me
 from tests import payloads
-from tests.fakes.discord import FLAG_EPHEMERAL, RecordedRequest
+from tests.fakes.discord import RecordedRequest, is_ephemeral
 from tests.fakes.glif import load_fixture
 from tests.harness import Harness
 
@@ -76,10 +76,6 @@ async def status_reply(harness: Harness, member: payloads.Actor) -> RecordedRequ
 
 async def store_token(harness: Harness, member: payloads.Actor, token: str) -> None:
     await harness.services.tokens.store(member.user_id, token, ME.user.id, ME.user.username)
-
-
-def is_ephemeral(data: dict[str, Any]) -> bool:
-    return bool(data["flags"] & FLAG_EPHEMERAL)
 
 
 def is_private_message(data: dict[str, Any]) -> bool:

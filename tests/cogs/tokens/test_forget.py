@@ -13,11 +13,8 @@ from tests.cogs.tokens.support import (
     run_to_completion,
     store_token,
 )
-from tests.fakes.discord import RecordedRequest
+from tests.fakes.discord import CALLBACK_MESSAGE, CALLBACK_UPDATE_MESSAGE, RecordedRequest
 from tests.harness import Harness
-
-UPDATE_MESSAGE = 7
-CHANNEL_MESSAGE = 4
 
 
 @dataclass(frozen=True)
@@ -48,7 +45,7 @@ async def ask_to_forget(harness: Harness, member: payloads.Actor) -> dict[str, A
     """Runs `/glif forget` and returns the private question it posted."""
     payload = await run_to_completion(harness, member, forget_command())
     question = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert question.json["type"] == CHANNEL_MESSAGE
+    assert question.json["type"] == CALLBACK_MESSAGE
     assert is_private_message(question.data)
     assert question.data["content"] == replies.FORGET_QUESTION
     return harness.discord.original_message(payload["token"])
@@ -74,7 +71,7 @@ async def test_confirming_deletes_the_token_and_the_shared_run_counts(
 
     answer = await click(harness, member, await ask_to_forget(harness, member), "Delete everything")
 
-    assert answer.json["type"] == UPDATE_MESSAGE
+    assert answer.json["type"] == CALLBACK_UPDATE_MESSAGE
     assert answer.data["content"] == replies.FORGOTTEN
     assert answer.data["components"] == []
     assert await stored_about(harness, member) == StoredAbout(token=False, shared_run_days=0)
@@ -87,7 +84,7 @@ async def test_cancelling_deletes_nothing(shared_token_harness: Harness) -> None
 
     answer = await click(harness, member, await ask_to_forget(harness, member), "Cancel")
 
-    assert answer.json["type"] == UPDATE_MESSAGE
+    assert answer.json["type"] == CALLBACK_UPDATE_MESSAGE
     assert answer.data["content"] == replies.FORGET_CANCELLED
     assert answer.data["components"] == []
     assert await stored_about(harness, member) == StoredAbout(token=True, shared_run_days=1)
@@ -100,7 +97,7 @@ async def test_another_member_cannot_confirm(shared_token_harness: Harness) -> N
 
     refusal = await click(harness, stranger, question, "Delete everything")
 
-    assert refusal.json["type"] == CHANNEL_MESSAGE
+    assert refusal.json["type"] == CALLBACK_MESSAGE
     assert is_private_message(refusal.data)
     assert refusal.data["content"] == replies.NOT_YOUR_CONFIRMATION
     assert await stored_about(harness, member) == StoredAbout(token=True, shared_run_days=1)

@@ -13,12 +13,12 @@ from tests.cogs.tokens.conftest import StartHarness
 from tests.cogs.tokens.support import (
     ME,
     followup_of,
-    is_ephemeral,
     is_private_message,
     open_token_form,
     send_token,
     submit_token,
 )
+from tests.fakes.discord import CALLBACK_DEFERRED_MESSAGE, CALLBACK_MODAL, is_ephemeral
 from tests.harness import Harness
 
 SHORT_TEXT_INPUT = 1
@@ -29,7 +29,7 @@ TEXT_INPUT = 4
 async def test_the_form_asks_for_the_token_in_one_empty_short_field(harness: Harness) -> None:
     shown = await open_token_form(harness, payloads.Actor.member())
 
-    assert shown.json["type"] == 9
+    assert shown.json["type"] == CALLBACK_MODAL
     [label] = shown.data["components"]
     assert label["type"] == LABEL
     assert "glif.app/settings/api-tokens" in label["description"]
@@ -70,7 +70,7 @@ async def test_the_modal_submit_is_deferred_before_glif_is_asked(harness: Harnes
     glif_answers.set()
     await followup_of(harness, submit)
 
-    assert submit_callback.json["type"] == 5
+    assert submit_callback.json["type"] == CALLBACK_DEFERRED_MESSAGE
     assert is_ephemeral(submit_callback.data)
 
 
