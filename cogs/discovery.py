@@ -23,11 +23,9 @@ from bot.glif import (
     Glif,
     GlifError,
     GlifNotFound,
-    InvalidReference,
     Run,
     Sphere,
     User,
-    parse_glif_reference,
     parse_sphere_reference,
 )
 from bot.services import Services
@@ -52,6 +50,7 @@ from cogs.discovery_paging import (
 from cogs.discovery_references import parse_username
 from cogs.discovery_suggestions import MAX_CHOICES, GlifSuggestions
 from cogs.discovery_text import one_line, web_link
+from cogs.glif_lookup import glif_id_from, read_glif
 from cogs.ui import deferred
 
 PAGING_TIMEOUT = 600.0
@@ -117,7 +116,7 @@ class Discovery:
         await self._show(interaction, listing)
 
     async def info(self, interaction: discord.Interaction, glif: str) -> None:
-        glif_id = self._glif_id(glif)
+        glif_id = glif_id_from(glif, self.suggestions.glif_named)
         async with deferred(interaction):
             card, view = await self._glif_card(glif_id, interaction.user.id)
         await interaction.edit_original_response(embed=card, view=view)
@@ -128,7 +127,7 @@ class Discovery:
         if glif and user:
             raise UserFacingError("Give a glif or a Glif user, not both.")
         if glif:
-            await self._glif_runs(interaction, self._glif_id(glif))
+            await self._glif_runs(interaction, glif_id_from(glif, self.suggestions.glif_named))
         elif user:
             await self._user_runs(interaction, parse_username(user))
         else:
@@ -276,7 +275,7 @@ class Discovery:
     ) -> tuple[discord.Embed, discord.ui.View]:
         token = await self._token(discord_user_id)
         glif, recent_runs = await asyncio.gather(
-            self._read_glif(glif_id, token), self._recent_runs(glif_id, token)
+            read_glif(self.services.glif, glif_id, token), self._recent_runs(glif_id, token)
         )
         self.suggestions.remember([glif])
         return glif_card(glif, recent_runs), glif_card_view(glif)
@@ -296,14 +295,6 @@ class Discovery:
             return fetched_page(number, [run_entry(run) for run in runs])
 
         return fetch
-
-    async def _read_glif(self, glif_id: str, token: str | None) -> Glif:
-        try:
-            return await self.services.glif.get_glif(glif_id, token=token)
-        except GlifNotFound:
-            raise UserFacingError(
-                f"There is no glif with the id {glif_id}; check it, or pick one while typing."
-            ) from None
 
     async def _recent_runs(self, glif_id: str, token: str | None) -> list[Run] | None:
         """The info card can do without its recent runs: a failure to read them shows as such."""
@@ -327,16 +318,6 @@ class Discovery:
             raise UserFacingError(
                 f"There is no public sphere {reference}; /sphere list shows them all."
             ) from None
-
-    def _glif_id(self, text: str) -> str:
-        """The glif a ``glif`` option names: an id, a link, or the exact name of a known glif."""
-        try:
-            return parse_glif_reference(text)
-        except InvalidReference:
-            named = self.suggestions.glif_named(text)
-            if named is None:
-                raise
-            return named
 
     async def _token(self, discord_user_id: int) -> str | None:
         return await self.services.tokens.token_for_read(discord_user_id)

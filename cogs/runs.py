@@ -10,18 +10,18 @@ is slower, a "Fill in inputs" button stands in for the form. Everything else tha
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.errors import UserFacingError
-from bot.glif import Glif, GlifNotFound, InvalidReference, input_fields, parse_glif_reference
+from bot.glif import Glif, input_fields, parse_glif_reference
 from bot.runs.progress import ProgressPacer
 from bot.runs.store import RunRecord, Visibility
 from bot.services import Services
 from cogs import runs_replies as replies
+from cogs.glif_lookup import GlifNamed, glif_id_from, read_glif
 from cogs.runs_buttons import serve_run_buttons
 from cogs.runs_execution import (
     PROGRESS_INTERVAL_SECONDS,
@@ -41,7 +41,6 @@ FORM_DEADLINE_SECONDS = 2.0
 """How long the glif may take to read before the form gives way to a button; what is left of
 Discord's 3 s covers sending the form."""
 
-GlifNamed = Callable[[str], str | None]
 """The id of the one known glif with exactly this name, if any (autocomplete's memory)."""
 
 
@@ -85,7 +84,9 @@ class Runs:
     ) -> None:
         given = GivenInputs(prompt=prompt, image_url=image_url(image) if image else None)
         visibility = Visibility.PRIVATE if private else Visibility.PUBLIC
-        await self._prepare(interaction, RunChoice(self._glif_id(glif), given, visibility))
+        await self._prepare(
+            interaction, RunChoice(glif_id_from(glif, self._glif_named), given, visibility)
+        )
 
     async def run_from_card(self, interaction: discord.Interaction, glif_id: str) -> None:
         glif = parse_glif_reference(glif_id)
@@ -179,20 +180,7 @@ class Runs:
 
     async def _read_glif(self, member_id: int, glif_id: str) -> Glif:
         token = await self.services.tokens.token_for_read(member_id)
-        try:
-            return await self.services.glif.get_glif(glif_id, token=token)
-        except GlifNotFound:
-            raise UserFacingError(replies.no_such_glif(glif_id)) from None
-
-    def _glif_id(self, text: str) -> str:
-        """The glif a ``glif`` option names: an id, a link, or the exact name of a known glif."""
-        try:
-            return parse_glif_reference(text)
-        except InvalidReference:
-            named = self._glif_named(text) if self._glif_named is not None else None
-            if named is None:
-                raise
-            return named
+        return await read_glif(self.services.glif, glif_id, token)
 
     def _pacer(self) -> ProgressPacer:
         return ProgressPacer(self.progress_interval)

@@ -20,10 +20,6 @@ NOT_YOUR_RESULT = (
 POSTED_LATER = "The result will be posted in this channel when the run ends."
 
 
-def no_such_glif(glif_id: str) -> str:
-    return f"There is no glif with the id {glif_id}; check it, or pick one while typing."
-
-
 def shared_token_refused(glif_name: str) -> str:
     return (
         f"{_name(glif_name)} did not run: the server's shared Glif token was refused; "
