@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.errors import UserFacingError
-from bot.glif import Glif, input_fields, parse_glif_reference
+from bot.glif import Glif, Visibility, input_fields, parse_glif_reference
 from bot.runs.progress import ProgressPacer
-from bot.runs.store import RunRecord, Visibility
+from bot.runs.store import RunRecord
 from bot.services import Services
 from cogs import runs_replies as replies
 from cogs.glif_lookup import GlifNamed, glif_id_from, read_glif

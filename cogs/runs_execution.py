@@ -19,7 +19,15 @@ import aiohttp
 import discord
 
 from bot.errors import UserFacingError
-from bot.glif import GLIF_WEB_URL, Glif, GlifError, GlifInvalidToken, GlifRateLimited, RunResult
+from bot.glif import (
+    GLIF_WEB_URL,
+    Glif,
+    GlifError,
+    GlifInvalidToken,
+    GlifRateLimited,
+    RunResult,
+    Visibility,
+)
 from bot.glif.outputs import OutputKind
 from bot.interaction_replies import DISCORD_REQUEST_ERRORS, NO_MENTIONS, send_notice
 from bot.metrics import RUNS_FINISHED
@@ -27,7 +35,7 @@ from bot.runs.media import FetchedMedia
 from bot.runs.progress import ProgressPacer, progress_text
 from bot.runs.queue import QueueRefused, RunCancelled, RunTicket
 from bot.runs.render import RenderedRun, render_run, render_run_error
-from bot.runs.store import RunRecord, Visibility
+from bot.runs.store import RunRecord
 from bot.runs.tracking import follow_progress
 from bot.services import Services
 from bot.tokens import RunToken, TokenSource
@@ -216,7 +224,7 @@ class RunExecutor:
             request.glif.id,
             request.inputs,
             token=run_token.token.get_secret_value(),
-            visibility="PUBLIC" if request.visibility is Visibility.PUBLIC else "PRIVATE",
+            visibility=request.visibility,
             strict=True,
         )
 

@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import aiohttp
@@ -42,7 +43,6 @@ from bot.glif.responses import HttpAnswer, Purpose, interpret
 
 _log = logging.getLogger(__name__)
 
-Visibility = Literal["PUBLIC", "PRIVATE"]
 OnCall = Callable[[str, float, str], None]
 """Called once per client call with (endpoint, seconds taken, outcome); must not raise."""
 
@@ -51,7 +51,16 @@ Parsed = TypeVar("Parsed")
 _MAX_PAGE_SIZE = 100
 _CHUNK_BYTES = 64 * 1024
 _CUID = re.compile(r"c[a-z0-9]{24}")
-_VISIBILITIES = frozenset({"PUBLIC", "PRIVATE"})
+
+
+class Visibility(StrEnum):
+    """Who may see a run on glif.app."""
+
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+
+
+_VISIBILITIES = frozenset(Visibility)
 
 
 @dataclass(slots=True)
@@ -192,7 +201,7 @@ class GlifClient:
         inputs: Mapping[str, str],
         *,
         token: str,
-        visibility: Visibility = "PRIVATE",
+        visibility: Visibility = Visibility.PRIVATE,
         strict: bool = True,
     ) -> RunResult:
         """Run a glif with named inputs. Sent once, never retried: a run costs credits."""

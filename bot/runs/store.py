@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.clock import Clock, utc_now
 from bot.database import Database
+from bot.glif import Visibility
 from bot.glif.models import RunResult
 from bot.tokens.forget import MemberForgetter
 
@@ -25,11 +26,6 @@ class RunStatus(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
-
-
-class Visibility(StrEnum):
-    PUBLIC = "PUBLIC"
-    PRIVATE = "PRIVATE"
 
 
 @dataclass(frozen=True, slots=True)

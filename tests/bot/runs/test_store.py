@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.database import Database
+from bot.glif import Visibility
 from bot.glif.models import RunResult
 from bot.glif.outputs import OutputKind
-from bot.runs.store import RunRecord, RunStatus, RunStore, Visibility
+from bot.runs.store import RunRecord, RunStatus, RunStore
 from bot.tokens.forget import MemberForgetter
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "glif"

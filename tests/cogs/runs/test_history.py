@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from bot.glif import Visibility
 from bot.glif.models import RunResult
-from bot.runs.store import Visibility
 from tests import payloads
 from tests.cogs.runs.support import (
     CHANNEL_MESSAGE,
