@@ -302,6 +302,14 @@ async def test_only_http_urls_are_fetched(local_fetcher: MediaFetcher, url: str)
     assert await local_fetcher.fetch(url, MIB) is None
 
 
+@pytest.mark.parametrize("url", ["ftp://media.test/x.mp3", "ws://media.test/x.mp3"])
+def test_a_scheme_other_than_http_is_refused_on_an_allowed_host(
+    local_fetcher: MediaFetcher, url: str
+) -> None:
+    # fetch() alone could not show it: aiohttp refuses these schemes too, after the bot's check.
+    assert local_fetcher.refusal(URL(url)) == f"scheme {URL(url).scheme} is not http(s)"
+
+
 async def test_an_error_status_gives_none(server: MediaServer, local_fetcher: MediaFetcher) -> None:
     assert await local_fetcher.fetch(server.url("/missing.mp4"), MIB) is None
 
