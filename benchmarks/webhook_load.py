@@ -8,9 +8,10 @@ this machine's two cores to the servers; otherwise from a Python client (`--tool
 Each server runs in its own process on 127.0.0.1 (the client gets the other core): first the real
 endpoint (real SQLite in a temporary directory, WAL, synchronous=FULL, group-committing writer),
 then a bare app that reads the body and answers 200. Every request is a Glide app-action with a
-unique idempotency key. Prints accepted requests per second, latency percentiles and the ratio,
-the server's CPU time per request, and checks that the real endpoint stored exactly as many
-events as it accepted.
+unique idempotency key. Once set up, each server freezes its start-up objects out of garbage
+collection, as the bot does before it connects. Prints accepted requests per second, latency
+percentiles and the ratio, the server's CPU time per request, and checks that the real endpoint
+stored exactly as many events as it accepted.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from aiohttp import web
 
 from benchmarks.figures import percentile
 from bot.database import Database
+from bot.garbage_collection import freeze_startup_objects
 from bot.web.app import create_web_app
 from bot.web.server import WebServer
 from bot.webhooks.api_column import ApiColumnCoordinator
@@ -92,6 +94,7 @@ async def _serve_endpoint(pipe: Connection, with_delivery: bool) -> None:
         add_hook_routes(app, HookIntake(hooks=hooks, events=writer, api_column=coordinator))
         server = WebServer(app, "127.0.0.1", 0)
         await server.start()
+        freeze_startup_objects()
         pipe.send((server.port, hook.id, secret))
         cpu_seconds = await _serve_until_stopped(pipe)
         await server.stop()
@@ -112,6 +115,7 @@ async def _serve_bare(pipe: Connection) -> None:
     app.router.add_post("/hooks/glide/{hook_id}", _bare_handler)
     server = WebServer(app, "127.0.0.1", 0)
     await server.start()
+    freeze_startup_objects()
     pipe.send((server.port, "bare", "secret"))
     cpu_seconds = await _serve_until_stopped(pipe)
     await server.stop()

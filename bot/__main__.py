@@ -21,6 +21,7 @@ from cryptography.fernet import Fernet, MultiFernet
 from bot.database import Database, DatabaseError
 from bot.discord_bot import GlifBot, point_discord_at
 from bot.encryption import EncryptionKeyError, build_cipher, load_keys
+from bot.garbage_collection import freeze_startup_objects
 from bot.logging_setup import configure_logging
 from bot.metrics import refresh_discord_state, refresh_run_queue, refresh_webhook_events
 from bot.redaction import Redactor
@@ -170,7 +171,7 @@ async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
-    bot_task = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+    bot_task = asyncio.create_task(_start(bot, settings.discord_token.get_secret_value()))
     stop_task = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({bot_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -190,6 +191,14 @@ async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:
         raise StartupError("Discord refused DISCORD_TOKEN; copy the bot token again") from None
     except discord.PrivilegedIntentsRequired:
         raise StartupError("Discord refused the gateway intents", EXIT_RUNTIME) from None
+
+
+async def _start(bot: GlifBot, token: str) -> None:
+    """`bot.start`, with what start-up built frozen once the bot is set up, before it connects."""
+    await bot.login(token)
+    frozen = freeze_startup_objects()
+    log.info("Set up; %d objects from start-up are left out of garbage collection", frozen)
+    await bot.connect()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ LISTENING = re.compile(rb"Webhook endpoint listening on [\d.]+:(\d+)")
 GLOBAL_SYNC = r"/applications/\d+/commands"
 STARTUP_TIMEOUT = 30
 SHUTDOWN_LIMIT = 5
+# The imports alone build some 70,000 objects that the collector tracks.
+FROZEN_AT_LEAST = 10_000
 
 
 @dataclass
@@ -134,7 +136,10 @@ async def test_process_connects_syncs_once_and_stops_on_sigterm(
     environment = bot_environment(tmp_path, fake_discord, fake_glif)
 
     async with started_bot(environment, tmp_path) as first:
-        await first.read_until(re.compile(rb"Connected to Discord as"))
+        connected = await first.read_until(re.compile(rb"Connected to Discord as"))
+        frozen = await first.read_until(re.compile(rb"Set up; (\d+) objects from start-up"))
+        assert frozen.start() < connected.start()
+        assert int(frozen.group(1)) > FROZEN_AT_LEAST
         assert fake_discord.identify_payloads[0]["token"] == DISCORD_TOKEN
         assert await healthz(first.port) == (
             200,
