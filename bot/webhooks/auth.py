@@ -18,8 +18,9 @@ from collections.abc import Iterator
 _GENERATED_SECRET_BYTES = 32
 MIN_SECRET_LENGTH = 16
 MAX_SECRET_LENGTH = 256
-# Visible ASCII only: the secret travels in an HTTP header and is typed into Glide.
-_SECRET_PATTERN = re.compile(r"[\x21-\x7e]+")
+# Visible ASCII only: the secret travels in an HTTP header and is typed into Glide. No backtick:
+# the one-time reply shows the secret in a code block, which backticks would end early.
+_SECRET_PATTERN = re.compile(r"[\x21-\x5f\x61-\x7e]+")
 
 WWW_AUTHENTICATE_CHALLENGES = ('Basic realm="glifbot"', 'Bearer realm="glifbot"')
 
@@ -38,7 +39,9 @@ def check_chosen_secret(secret: str) -> str:
             f"The secret must be {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters long."
         )
     if not _SECRET_PATTERN.fullmatch(secret):
-        raise SecretRejected("The secret may only contain visible ASCII characters, no spaces.")
+        raise SecretRejected(
+            "The secret may only contain visible ASCII characters: no spaces, no backticks."
+        )
     return secret
 
 

@@ -68,7 +68,15 @@ def test_a_password_with_colons_is_kept_whole() -> None:
 
 def test_chosen_secret_rules() -> None:
     assert check_chosen_secret("x" * 16) == "x" * 16
-    for bad in ("x" * 15, "x" * 257, "tab\tinside-secret", "ünïcödé-secret-value"):
+    all_but_backtick = "".join(chr(code) for code in range(0x21, 0x7F) if chr(code) != "`")
+    assert check_chosen_secret(all_but_backtick) == all_but_backtick
+    for bad in (
+        "x" * 15,
+        "x" * 257,
+        "tab\tinside-secret",
+        "ünïcödé-secret-value",
+        "would```end-a-code-block",
+    ):
         with pytest.raises(SecretRejected) as raised:
             check_chosen_secret(bad)
         assert bad not in str(raised.value)
