@@ -375,6 +375,8 @@ def main() -> None:
         help="how many times to measure both targets, one after the other (default: 3)",
     )
     arguments = parser.parse_args()
+    if arguments.rounds < 1:
+        parser.error("--rounds must be at least 1")
     if arguments.tool == "wrk":
         arguments.seconds = min(arguments.seconds, 10.0)
         print(
