@@ -54,7 +54,7 @@ def make_settings(
         "media_hosts": ("127.0.0.1",),
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @dataclass

@@ -8,12 +8,10 @@ from discord import app_commands
 from bot.command_tree import UNEXPECTED_ERROR
 from bot.errors import UserFacingError
 from tests import payloads
-from tests.fakes.discord import FLAG_EPHEMERAL
+from tests.fakes.discord import FLAG_EPHEMERAL, NO_MENTIONS
 from tests.fakes.discord_plugin import DiscordErrorCollector
 from tests.harness import Harness
 from tests.logs import waiting_for_log
-
-NO_MENTIONS = {"parse": []}
 
 
 def add_failing_command(harness: Harness, error: Exception, *, defer_first: bool) -> None:

@@ -69,6 +69,9 @@ _SENDABLE_FLAGS: Final = (
     FLAG_SUPPRESS_EMBEDS | FLAG_EPHEMERAL | FLAG_SUPPRESS_NOTIFICATIONS | FLAG_COMPONENTS_V2
 )
 
+# `allowed_mentions` as the bot sends it: no mention pings anyone.
+NO_MENTIONS: Final[dict[str, list[str]]] = {"parse": []}
+
 # Interaction types and which callback types Discord accepts for each.
 INTERACTION_PING: Final = 1
 INTERACTION_COMMAND: Final = 2

@@ -18,6 +18,7 @@ from tests import payloads as p
 from tests.fakes.discord import (
     ALREADY_ACKNOWLEDGED,
     MISSING_PERMISSIONS,
+    NO_MENTIONS,
     OP_IDENTIFY,
     OP_RESUME,
     UNKNOWN_CHANNEL,
@@ -243,7 +244,7 @@ async def test_slash_command_reply(
     assert callback.query["with_response"] == "1"
     assert callback.json["type"] == 4
     assert callback.data["content"] == "@everyone hi"
-    assert callback.data["allowed_mentions"] == {"parse": []}
+    assert callback.data["allowed_mentions"] == NO_MENTIONS
     response = await _next_result(bot)
     assert isinstance(response.resource, discord.InteractionMessage)
     assert response.message_id == int(callback.response["interaction"]["response_message_id"])

@@ -24,7 +24,7 @@ from tests.cogs.runs.support import (
     run_command,
     serve_glif,
 )
-from tests.fakes.discord import FakeDiscord, RecordedRequest
+from tests.fakes.discord import NO_MENTIONS, FakeDiscord, RecordedRequest
 from tests.fakes.discord_plugin import DiscordErrorCollector
 from tests.fakes.glif import FakeGlif
 from tests.faults.support import (
@@ -223,7 +223,7 @@ async def test_a_result_edit_refused_past_every_retry_is_posted_in_the_channel(
 
     [posted] = harness.discord.find("POST", rf"/channels/{harness.env.channel_id}/messages")
     assert posted.json["embeds"]
-    assert posted.json["allowed_mentions"] == {"parse": []}
+    assert posted.json["allowed_mentions"] == NO_MENTIONS
     [record] = await harness.services.runs.history(member.user_id)
     assert record.status is RunStatus.SUCCEEDED
     assert record.message_id == int(posted.response["id"])

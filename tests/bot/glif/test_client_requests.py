@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bot.glif.client import GlifClient
+from bot.glif.client import GlifClient, Visibility
 from bot.glif.errors import GlifInvalidToken, GlifNotFound, GlifRunFailed
 from bot.glif.outputs import OutputKind
 from tests.bot.glif.conftest import ClientFactory
@@ -149,7 +149,9 @@ async def test_run_glif_posts_named_inputs_strictly(
     glif_client: GlifClient, fake_glif: FakeGlif
 ) -> None:
     inputs = {"subject": "a corgi", "style": "Kawaii"}
-    result = await glif_client.run_glif(STICKER_GLIF_ID, inputs, token=TOKEN, visibility="PUBLIC")
+    result = await glif_client.run_glif(
+        STICKER_GLIF_ID, inputs, token=TOKEN, visibility=Visibility.PUBLIC
+    )
     assert result.output_kind is OutputKind.IMAGE
     assert result.glif_id == STICKER_GLIF_ID
     request = only_request(fake_glif)

@@ -21,6 +21,7 @@ from tests.cogs.discovery.support import (
     run_command,
     select,
 )
+from tests.fakes.discord import NO_MENTIONS
 from tests.harness import Harness
 from tests.logs import waiting_for_log
 
@@ -81,7 +82,7 @@ async def test_only_the_member_who_ran_the_command_can_page(
     assert callback.json["type"] == 4
     assert callback.data["content"] == "Only ada can page this; run the command yourself."
     assert callback.data["flags"] & EPHEMERAL
-    assert callback.data["allowed_mentions"] == {"parse": []}
+    assert callback.data["allowed_mentions"] == NO_MENTIONS
     assert glif_requests(harness, q="cat", page="2") == []
     assert harness.discord.get_message(int(card["id"]))["embeds"] == card["embeds"]
 

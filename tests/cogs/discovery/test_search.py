@@ -16,6 +16,7 @@ from tests.cogs.discovery.support import (
     run_command,
     select,
 )
+from tests.fakes.discord import NO_MENTIONS
 from tests.harness import Harness
 
 
@@ -31,7 +32,7 @@ async def test_search_shows_matching_glifs_to_the_channel(
     assert deferral.json["type"] == 5
     assert not deferral.data.get("flags", 0) & EPHEMERAL
     [edit] = harness.discord.find("PATCH", rf"/webhooks/\d+/{payload['token']}/messages/@original")
-    assert edit.json["allowed_mentions"] == {"parse": []}
+    assert edit.json["allowed_mentions"] == NO_MENTIONS
     card = card_of(harness, payload)
     assert not card["flags"] & EPHEMERAL
     [embed] = card["embeds"]

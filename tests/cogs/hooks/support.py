@@ -16,12 +16,11 @@ import pytest
 from bot.webhooks import Hook, hook_url
 from bot.webhooks.events import EventStore
 from tests import payloads
-from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL, RecordedRequest
+from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL, NO_MENTIONS, RecordedRequest
 from tests.harness import Harness
 
 ADMIN = payloads.Actor.admin()
 COMMAND_TIMEOUT = 5.0
-NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 HAIKU_GLIF_ID = "cmfakeglif2haiku000000000"
 HAIKU_OUTPUT = "autumn rain whispers\non the tin roof of the shed\nthe cat does not care"
 _SECRET_BLOCK = re.compile(r"```\n(\S+)\n```")

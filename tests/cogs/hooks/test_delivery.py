@@ -8,7 +8,6 @@ import pytest
 
 from tests.bot.webhooks.conftest import app_action, text
 from tests.cogs.hooks.support import (
-    NO_MENTIONS,
     Settlements,
     admin_reply,
     channel_messages,
@@ -17,14 +16,14 @@ from tests.cogs.hooks.support import (
     posted_message_ids,
     webhook,
 )
-from tests.fakes.discord import new_snowflake
+from tests.fakes.discord import NO_MENTIONS, new_snowflake
 from tests.harness import Harness
 
 pytestmark = pytest.mark.usefixtures("fast_retries")
 
 
-def discord_time(*moment: int) -> str:
-    return f"<t:{int(datetime(*moment, tzinfo=UTC).timestamp())}:f>"
+def discord_time(year: int, month: int, day: int, hour: int, minute: int = 0) -> str:
+    return f"<t:{int(datetime(year, month, day, hour, minute, tzinfo=UTC).timestamp())}:f>"
 
 
 async def test_an_accepted_action_is_announced_once_without_mentions(

@@ -8,13 +8,13 @@ from tests.cogs.hooks.support import (
     ADMIN,
     HAIKU_GLIF_ID,
     HAIKU_OUTPUT,
-    NO_MENTIONS,
     Settlements,
     channel_messages,
     make_hook,
     post_hook,
 )
 from tests.cogs.tokens.support import store_token
+from tests.fakes.discord import NO_MENTIONS
 from tests.harness import Harness
 
 pytestmark = pytest.mark.usefixtures("fast_retries")

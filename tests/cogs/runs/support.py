@@ -20,6 +20,7 @@ from tests.fakes.discord import (
     CALLBACK_MESSAGE,
     CALLBACK_MODAL,
     FLAG_EPHEMERAL,
+    NO_MENTIONS,
     FakeDiscord,
     RecordedRequest,
 )
@@ -27,7 +28,6 @@ from tests.fakes.glif import STICKER_GLIF_ID, FakeGlif
 from tests.harness import Harness, make_settings, running_harness
 
 SHARED_TOKEN = "shared-glif-token-of-the-server"
-NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 TEST_GLIF_ID = "cmfaketestglif00000000000"
 STICKER_ID = STICKER_GLIF_ID
 WAIT = 5.0

@@ -11,7 +11,6 @@ from bot.runs.store import RunStatus
 from tests import payloads
 from tests.cogs.runs.support import (
     DEFERRED_CHANNEL_MESSAGE,
-    NO_MENTIONS,
     SHARED_TOKEN,
     TEST_GLIF_ID,
     buttons,
@@ -21,7 +20,7 @@ from tests.cogs.runs.support import (
     run_command,
     serve_glif,
 )
-from tests.fakes.discord import RecordedRequest, is_ephemeral
+from tests.fakes.discord import NO_MENTIONS, RecordedRequest, is_ephemeral
 from tests.fakes.glif import MediaFile, load_fixture
 from tests.harness import Harness
 

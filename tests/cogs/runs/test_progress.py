@@ -14,7 +14,6 @@ from bot.services import INTERRUPTED_RUN
 from bot.settings import Settings
 from tests import payloads
 from tests.cogs.runs.support import (
-    NO_MENTIONS,
     TEST_GLIF_ID,
     WAIT,
     dispatch,
@@ -28,7 +27,7 @@ from tests.cogs.runs.support import (
     serve_glif,
     started,
 )
-from tests.fakes.discord import FakeDiscord, RecordedRequest
+from tests.fakes.discord import NO_MENTIONS, FakeDiscord, RecordedRequest
 from tests.fakes.glif import FakeGlif
 from tests.harness import Harness
 

@@ -7,11 +7,10 @@ from typing import Any
 from bot.glif.models import Me
 from bot.glif.parsers import parse_me
 from tests import payloads
-from tests.fakes.discord import RecordedRequest, is_ephemeral
+from tests.fakes.discord import NO_MENTIONS, RecordedRequest, is_ephemeral
 from tests.fakes.glif import load_fixture
 from tests.harness import Harness
 
-NO_MENTIONS: dict[str, list[str]] = {"parse": []}
 ME: Me = parse_me(load_fixture("me"))
 COMMAND_TIMEOUT = 5.0
 
