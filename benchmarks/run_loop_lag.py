@@ -138,7 +138,7 @@ async def measure(
 
 async def benchmark(runs: int, delay: float, media_mib: float) -> None:
     server, port = await start_fake_glif(delay, media_mib)
-    # As the bot does once it is set up.
+    # Frozen as in the bot once set up, so that the collector's full passes walk what its would.
     freeze_startup_objects()
     try:
         elapsed, lags, rendered, fetcher = await measure(port, runs, int(media_mib * MIB))

@@ -1,4 +1,4 @@
-"""Load test of the webhook endpoint against a bare aiohttp app, in one run.
+"""Load test of the webhook endpoint against a bare aiohttp app.
 
     .venv/bin/python -m benchmarks.webhook_load [--connections 32] [--seconds 20] [--rounds 3]
                                                 [--requests 20000] [--tool wrk|python]
@@ -16,7 +16,7 @@ stored exactly as many events as it accepted.
 
 Both targets are measured in rounds, each the endpoint then the bare app, in fresh processes. A
 slow spell of a shared machine can fall on one target of a round and not the other, so the last
-line gives the median round, beside the lowest ratio and the highest p99.
+line gives the median of each figure over the rounds, beside the lowest ratio and the highest p99.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -151,6 +152,12 @@ def _server_process(kind: str, pipe: Connection, with_delivery: bool) -> None:
         asyncio.run(_serve_bare(pipe))
 
 
+def _random_key() -> str:
+    """A key in random order, as a sender's UUIDs are: each lands at a random place in the
+    UNIQUE index, which costs more than keys that only ever grow."""
+    return uuid.uuid4().hex
+
+
 def _body(key: str) -> bytes:
     return json.dumps(
         {
@@ -192,18 +199,18 @@ async def _load(
                 label = f"{response.status} {answer}"
                 tally.other[label] = tally.other.get(label, 0) + 1
 
-        await asyncio.gather(*(post(f"warmup-{n}", record=False) for n in range(WARMUP_REQUESTS)))
+        await asyncio.gather(*(post(_random_key(), record=False) for _ in range(WARMUP_REQUESTS)))
 
         deadline = time.perf_counter() + seconds
 
-        async def client(number: int) -> None:
+        async def client() -> None:
             nonlocal issued
             while issued < total and time.perf_counter() < deadline:
                 issued += 1
-                await post(f"c{number}-{issued}", record=True)
+                await post(_random_key(), record=True)
 
         began = time.perf_counter()
-        await asyncio.gather(*(client(n) for n in range(connections)))
+        await asyncio.gather(*(client() for _ in range(connections)))
         elapsed = time.perf_counter() - began
     return tally, elapsed
 
@@ -230,8 +237,9 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
     return tally, elapsed, stored, cpu_seconds / (WARMUP_REQUESTS + tally.accepted)
 
 
-# The same body as `_body`, each request with a new idempotency key: the run's prefix, the wrk
-# thread's number, a counter.
+# The same body as `_body`, each request with a new idempotency key in random order like
+# `_random_key`'s, with the run's prefix, the wrk thread's number and a counter added to keep
+# every key unique.
 _WRK_SCRIPT = """
 local threads = 0
 function setup(thread)
@@ -242,17 +250,18 @@ local sent = 0
 local prefix = ""
 function init(args)
   prefix = args[1]
+  math.randomseed(os.time() + thread_number)
 end
 request = function()
   sent = sent + 1
   local body = string.format(
-    '{"hookKind": "app-action", "appID": "bench-app", "idempotencyKey": "%s-%d-%d", '
+    '{"hookKind": "app-action", "appID": "bench-app", "idempotencyKey": "%08x%08x-%s-%d-%d", '
     .. '"timestamp": "2026-11-22T10:00:00.000Z", "params": {'
     .. '"name": {"type": "string", "value": "Ada Lovelace"}, '
     .. '"score": {"type": "number", "value": 12}, '
     .. '"paid": {"type": "boolean", "value": true}, '
     .. '"due": {"type": "date-time", "value": "2026-11-23T09:00:00.000Z"}}}',
-    prefix, thread_number, sent)
+    math.random(0, 2147483647), math.random(0, 2147483647), prefix, thread_number, sent)
   return wrk.format("POST", nil, nil, body)
 end
 """
@@ -321,8 +330,8 @@ def _round_with_wrk(arguments: argparse.Namespace) -> Round:
             f"{name:>9}: {result.accepted:6d} accepted = {result.rate:8.0f}/s   "
             f"p50 {result.p50 * 1000:5.2f} ms   p99 {result.p99 * 1000:5.2f} ms"
         )
-    print(f"    ratio: {endpoint.rate / bare.rate:.2f} (endpoint / bare)")
-    _report_cpu(endpoint_cpu, bare_cpu)
+    measured = Round(endpoint.rate / bare.rate, endpoint.p50, endpoint.p99)
+    _report_ratio_and_cpu(measured, endpoint_cpu, bare_cpu)
     # wrk stops on a timer: requests cut off in flight, at the end of the warm-up and of the
     # measured run, may be stored without being counted.
     in_flight = 2 * arguments.connections
@@ -331,10 +340,11 @@ def _round_with_wrk(arguments: argparse.Namespace) -> Round:
         f"   stored: {stored} events for {endpoint.accepted} accepted "
         f"(+ at most {in_flight} cut off by wrk's timers): {verdict}"
     )
-    return Round(endpoint.rate / bare.rate, endpoint.p50, endpoint.p99)
+    return measured
 
 
-def _report_cpu(endpoint: float, bare: float) -> None:
+def _report_ratio_and_cpu(measured: Round, endpoint: float, bare: float) -> None:
+    print(f"    ratio: {measured.ratio:.2f} (endpoint / bare)")
     print(
         f"      cpu: endpoint {endpoint * 1e6:.0f} µs, bare {bare * 1e6:.0f} µs "
         "per request (server process, all threads, warm-up included)"
@@ -402,20 +412,20 @@ def _round_with_python(arguments: argparse.Namespace) -> Round:
     bare, bare_elapsed, _, bare_cpu = _run_target("bare", arguments)
     endpoint_rate = _report("endpoint", endpoint, endpoint_elapsed)
     bare_rate = _report("bare", bare, bare_elapsed)
-    print(f"    ratio: {endpoint_rate / bare_rate:.2f} (endpoint / bare)")
-    _report_cpu(endpoint_cpu, bare_cpu)
-    expected = endpoint.accepted + WARMUP_REQUESTS
-    verdict = "ok" if stored == expected else "MISMATCH"
-    print(f"   stored: {stored} events for {expected} accepted (warm-up included): {verdict}")
-    return Round(
+    measured = Round(
         endpoint_rate / bare_rate,
         percentile(endpoint.latencies, 0.50),
         percentile(endpoint.latencies, 0.99),
     )
+    _report_ratio_and_cpu(measured, endpoint_cpu, bare_cpu)
+    expected = endpoint.accepted + WARMUP_REQUESTS
+    verdict = "ok" if stored == expected else "MISMATCH"
+    print(f"   stored: {stored} events for {expected} accepted (warm-up included): {verdict}")
+    return measured
 
 
 def _summarise(rounds: list[Round]) -> None:
-    """The median round, which one slow spell of a shared machine does not move."""
+    """The median of each figure over the rounds, which one slow spell does not move."""
     ratios = [round_.ratio for round_ in rounds]
     p99s = [round_.endpoint_p99 * 1000 for round_ in rounds]
     print(

@@ -171,7 +171,9 @@ async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
-    bot_task = asyncio.create_task(_start(bot, settings.discord_token.get_secret_value()))
+    bot_task = asyncio.create_task(
+        _log_in_freeze_and_connect(bot, settings.discord_token.get_secret_value())
+    )
     stop_task = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({bot_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
@@ -193,11 +195,13 @@ async def _run_until_signalled(bot: GlifBot, settings: Settings) -> None:
         raise StartupError("Discord refused the gateway intents", EXIT_RUNTIME) from None
 
 
-async def _start(bot: GlifBot, token: str) -> None:
+async def _log_in_freeze_and_connect(bot: GlifBot, token: str) -> None:
     """`bot.start`, with what start-up built frozen once the bot is set up, before it connects."""
     await bot.login(token)
     frozen = freeze_startup_objects()
-    log.info("Set up; %d objects from start-up are left out of garbage collection", frozen)
+    log.info(
+        "Set up; %d objects from start-up are left out of the cycle collector's passes", frozen
+    )
     await bot.connect()
 
 

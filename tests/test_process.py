@@ -137,8 +137,9 @@ async def test_process_connects_syncs_once_and_stops_on_sigterm(
 
     async with started_bot(environment, tmp_path) as first:
         connected = await first.read_until(re.compile(rb"Connected to Discord as"))
+        synced = await first.read_until(re.compile(rb"Synced \d+ commands"))
         frozen = await first.read_until(re.compile(rb"Set up; (\d+) objects from start-up"))
-        assert frozen.start() < connected.start()
+        assert synced.start() < frozen.start() < connected.start()
         assert int(frozen.group(1)) > FROZEN_AT_LEAST
         assert fake_discord.identify_payloads[0]["token"] == DISCORD_TOKEN
         assert await healthz(first.port) == (
