@@ -1,7 +1,7 @@
 """Load test of the webhook endpoint against a bare aiohttp app.
 
     .venv/bin/python -m benchmarks.webhook_load [--connections 32] [--seconds 20] [--rounds 3]
-                                                [--requests 20000] [--tool wrk|python]
+                       [--keys random|increasing] [--requests 20000] [--tool wrk|python]
 
 With wrk installed (`apt-get install wrk`) the load comes from wrk, whose C client leaves more of
 this machine's two cores to the servers; otherwise from a Python client (`--tool python`).
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import re
@@ -32,6 +33,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -152,10 +154,12 @@ def _server_process(kind: str, pipe: Connection, with_delivery: bool) -> None:
         asyncio.run(_serve_bare(pipe))
 
 
-def _random_key() -> str:
-    """A key in random order, as a sender's UUIDs are: each lands at a random place in the
-    UNIQUE index, which costs more than keys that only ever grow."""
-    return uuid.uuid4().hex
+def _keys(order: str) -> Iterator[str]:
+    """Idempotency keys, each new. In `random` order, as a sender's UUIDs would be, each lands at
+    a random place in the UNIQUE index, and a batch dirties more pages than with keys that only
+    ever grow (`increasing`)."""
+    for number in itertools.count():
+        yield uuid.uuid4().hex if order == "random" else f"{number:012d}"
 
 
 def _body(key: str) -> bytes:
@@ -176,13 +180,14 @@ def _body(key: str) -> bytes:
 
 
 async def _load(
-    target: Target, connections: int, total: int, seconds: float
+    target: Target, connections: int, total: int, seconds: float, key_order: str
 ) -> tuple[Tally, float]:
     url = f"http://127.0.0.1:{target.port}/hooks/glide/{target.hook_id}"
     headers = {"Authorization": f"Basic {target.secret}", "Content-Type": "application/json"}
     connector = aiohttp.TCPConnector(limit=connections)
     tally = Tally()
     issued = 0
+    keys = _keys(key_order)
 
     async with aiohttp.ClientSession(connector=connector) as http:
 
@@ -199,7 +204,7 @@ async def _load(
                 label = f"{response.status} {answer}"
                 tally.other[label] = tally.other.get(label, 0) + 1
 
-        await asyncio.gather(*(post(_random_key(), record=False) for _ in range(WARMUP_REQUESTS)))
+        await asyncio.gather(*(post(next(keys), record=False) for _ in range(WARMUP_REQUESTS)))
 
         deadline = time.perf_counter() + seconds
 
@@ -207,7 +212,7 @@ async def _load(
             nonlocal issued
             while issued < total and time.perf_counter() < deadline:
                 issued += 1
-                await post(_random_key(), record=True)
+                await post(next(keys), record=True)
 
         began = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(connections)))
@@ -228,6 +233,7 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
                 arguments.connections,
                 arguments.requests,
                 arguments.seconds,
+                arguments.keys,
             )
         )
     finally:
@@ -237,9 +243,9 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
     return tally, elapsed, stored, cpu_seconds / (WARMUP_REQUESTS + tally.accepted)
 
 
-# The same body as `_body`, each request with a new idempotency key in random order like
-# `_random_key`'s, with the run's prefix, the wrk thread's number and a counter added to keep
-# every key unique.
+# The same body as `_body`, each request with a new idempotency key: in random order like
+# `_keys`' when the second argument says so, then the run's prefix, the wrk thread's number and
+# a counter, which keep every key unique.
 _WRK_SCRIPT = """
 local threads = 0
 function setup(thread)
@@ -248,20 +254,26 @@ function setup(thread)
 end
 local sent = 0
 local prefix = ""
+local random_order = false
 function init(args)
   prefix = args[1]
+  random_order = args[2] == "random"
   math.randomseed(os.time() + thread_number)
 end
 request = function()
   sent = sent + 1
+  local order = ""
+  if random_order then
+    order = string.format("%08x%08x-", math.random(0, 2147483647), math.random(0, 2147483647))
+  end
   local body = string.format(
-    '{"hookKind": "app-action", "appID": "bench-app", "idempotencyKey": "%08x%08x-%s-%d-%d", '
+    '{"hookKind": "app-action", "appID": "bench-app", "idempotencyKey": "%s%s-%d-%d", '
     .. '"timestamp": "2026-11-22T10:00:00.000Z", "params": {'
     .. '"name": {"type": "string", "value": "Ada Lovelace"}, '
     .. '"score": {"type": "number", "value": 12}, '
     .. '"paid": {"type": "boolean", "value": true}, '
     .. '"due": {"type": "date-time", "value": "2026-11-23T09:00:00.000Z"}}}',
-    math.random(0, 2147483647), math.random(0, 2147483647), prefix, thread_number, sent)
+    order, prefix, thread_number, sent)
   return wrk.format("POST", nil, nil, body)
 end
 """
@@ -281,12 +293,14 @@ def _seconds(text: str) -> float:
     return float(number) * _WRK_UNITS[text[len(number) :]]
 
 
-def _wrk(target: Target, connections: int, seconds: float, script: Path, prefix: str) -> WrkResult:
+def _wrk(
+    target: Target, arguments: argparse.Namespace, seconds: float, script: Path, prefix: str
+) -> WrkResult:
     url = f"http://127.0.0.1:{target.port}/hooks/glide/{target.hook_id}"
     command = [
-        "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", str(script),
-        "-H", "Content-Type: application/json", "-H", f"Authorization: Basic {target.secret}", url,
-        "--", prefix,
+        "wrk", "-t1", f"-c{arguments.connections}", f"-d{seconds:g}s", "--latency",
+        "-s", str(script), "-H", "Content-Type: application/json",
+        "-H", f"Authorization: Basic {target.secret}", url, "--", prefix, arguments.keys,
     ]  # fmt: skip
     # The command is built here from our own values: nothing untrusted reaches it.
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -312,8 +326,8 @@ def _run_target_with_wrk(kind: str, arguments: argparse.Namespace) -> tuple[WrkR
         with tempfile.TemporaryDirectory() as directory:
             script = Path(directory) / "app_action.lua"
             script.write_text(_WRK_SCRIPT)
-            warm_up = _wrk(target, arguments.connections, 2, script, "warm-up")
-            result = _wrk(target, arguments.connections, arguments.seconds, script, "measured")
+            warm_up = _wrk(target, arguments, 2, script, "warm-up")
+            result = _wrk(target, arguments, arguments.seconds, script, "measured")
     finally:
         parent.send("stop")
         stored, cpu_seconds = parent.recv()
@@ -379,6 +393,12 @@ def main() -> None:
         help="the load generator (default: wrk when installed)",
     )
     parser.add_argument(
+        "--keys",
+        choices=("random", "increasing"),
+        default="random",
+        help="the order of idempotency keys (default: random, as UUIDs)",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=3,
@@ -391,13 +411,14 @@ def main() -> None:
         arguments.seconds = min(arguments.seconds, 10.0)
         print(
             f"wrk, 1 thread, {arguments.connections} connections, {arguments.seconds:g} s "
-            "per target"
+            f"per target, keys in {arguments.keys} order"
         )
         measure_round = _round_with_wrk
     else:
         print(
             f"{arguments.connections} connections, at most {arguments.requests} requests or "
-            f"{arguments.seconds:g} s per target, after {WARMUP_REQUESTS} warm-up requests"
+            f"{arguments.seconds:g} s per target, after {WARMUP_REQUESTS} warm-up requests, "
+            f"keys in {arguments.keys} order"
         )
         measure_round = _round_with_python
     rounds = []
