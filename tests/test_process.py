@@ -70,30 +70,10 @@ def bot_environment(tmp_path: Path, discord: FakeDiscord, glif: FakeGlif) -> dic
 
 
 @asynccontextmanager
-async def started_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[BotProcess]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    running = BotProcess(process)
-    try:
-        running.port = int((await running.read_until(LISTENING)).group(1))
-        yield running
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-
-
-async def run_to_end(
-    environment: dict[str, str], cwd: Path, *arguments: str
-) -> tuple[int, str, str]:
-    """`python -m bot <arguments>` to its end: exit code, stdout and stderr."""
+async def bot_subprocess(
+    environment: dict[str, str], cwd: Path, *arguments: str, stderr: int
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`python -m bot <arguments>`, stdout piped; killed on the way out if still running."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -102,14 +82,32 @@ async def run_to_end(
         cwd=cwd,
         env=environment,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=stderr,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
+        yield process
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+@asynccontextmanager
+async def started_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[BotProcess]:
+    async with bot_subprocess(environment, cwd, stderr=asyncio.subprocess.STDOUT) as process:
+        running = BotProcess(process)
+        running.port = int((await running.read_until(LISTENING)).group(1))
+        yield running
+
+
+async def run_to_end(
+    environment: dict[str, str], cwd: Path, *arguments: str
+) -> tuple[int, str, str]:
+    """`python -m bot <arguments>` to its end: exit code, stdout and stderr."""
+    async with bot_subprocess(
+        environment, cwd, *arguments, stderr=asyncio.subprocess.PIPE
+    ) as process:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), STARTUP_TIMEOUT)
     assert process.returncode is not None
     return process.returncode, stdout.decode(), stderr.decode()
 
