@@ -84,7 +84,11 @@ async def insert_events(database: Database, events: Sequence[NewEvent]) -> set[t
     insert = f"{head} VALUES {placeholders}"
     try:
         await database.execute(insert, values)
-    except sqlite3.IntegrityError:
+    except sqlite3.IntegrityError as error:
+        # Only a duplicate is worth the second statement; any other constraint (the hook deleted
+        # a moment ago) would fail it the same way.
+        if error.sqlite_errorname != "SQLITE_CONSTRAINT_UNIQUE":
+            raise
         skipping_duplicates = (
             f"{insert} ON CONFLICT (hook_id, idempotency_key) DO NOTHING "
             "RETURNING hook_id, idempotency_key"

@@ -136,6 +136,8 @@ async def test_one_bad_event_does_not_cost_the_others_their_place(
     assert results[0] == results[2] == StoreOutcome.ACCEPTED
     assert isinstance(results[1], HookGone)
     assert await stored(counting_database) == [(hook_ids[0], "a"), (hook_ids[0], "b")]
+    # A missing hook is no duplicate: no statement skipping duplicates was tried for it.
+    assert counting_database.returning == 0
 
 
 async def test_full_disk_fails_the_whole_batch_and_keeps_nothing(
