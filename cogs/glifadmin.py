@@ -6,12 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.webhooks.auth import MAX_SECRET_LENGTH, MIN_SECRET_LENGTH
 from bot.webhooks.store import MAX_HOOK_NAME_LENGTH
 from cogs.glif import GlifReference
 from cogs.hooks_admin import HookAdmin, MessageableChannel
 
 HookName = app_commands.Range[str, 1, MAX_HOOK_NAME_LENGTH]
-HookSecret = app_commands.Range[str, 16, 128]
+HookSecret = app_commands.Range[str, MIN_SECRET_LENGTH, MAX_SECRET_LENGTH]
 
 
 @app_commands.guild_only()

@@ -41,8 +41,6 @@ FORM_DEADLINE_SECONDS = 2.0
 """How long the glif may take to read before the form gives way to a button; what is left of
 Discord's 3 s covers sending the form."""
 
-"""The id of the one known glif with exactly this name, if any (autocomplete's memory)."""
-
 
 @dataclass(frozen=True, slots=True)
 class RunChoice:
