@@ -16,7 +16,7 @@ def no_such_glif(glif_id: str) -> str:
     return f"There is no glif with the id {glif_id}; check it, or pick one while typing."
 
 
-def glif_id_from(text: str, glif_named: GlifNamed | None = None) -> str:
+def glif_id_from(text: str, glif_named: GlifNamed | None) -> str:
     """The glif a ``glif`` option names: an id, a link, or the exact name of a known glif."""
     try:
         return parse_glif_reference(text)

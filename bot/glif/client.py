@@ -60,9 +60,6 @@ class Visibility(StrEnum):
     PRIVATE = "PRIVATE"
 
 
-_VISIBILITIES = frozenset(Visibility)
-
-
 @dataclass(slots=True)
 class _CallRecord:
     outcome: str = "ok"
@@ -205,8 +202,7 @@ class GlifClient:
         strict: bool = True,
     ) -> RunResult:
         """Run a glif with named inputs. Sent once, never retried: a run costs credits."""
-        if visibility not in _VISIBILITIES:
-            raise ValueError(f"visibility must be PUBLIC or PRIVATE, not {visibility!r}")
+        visibility = Visibility(visibility)  # a ValueError for anything but PUBLIC or PRIVATE
         if not token:
             raise GlifInvalidToken("Running a glif needs a Glif API token; set one and try again.")
         with self._metered("run"):

@@ -107,7 +107,7 @@ class RunStore:
                 discord_user_id,
                 guild_id,
                 channel_id,
-                Visibility(visibility).value,
+                visibility.value,
                 RunStatus.QUEUED.value,
                 self._timestamp(),
             ),
