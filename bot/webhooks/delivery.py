@@ -36,6 +36,8 @@ MAX_RETRY_SECONDS = 600.0
 # How long a lane waits before trying again when the database itself failed.
 STORE_RETRY_SECONDS = 5.0
 MAX_PARALLEL_HOOKS = 8
+# What sends under way get to finish when the worker stops.
+STOP_GRACE_SECONDS = 2.0
 
 
 class TransientDeliveryError(Exception):
@@ -116,7 +118,7 @@ class DeliveryWorker:
             self._stopping = False
             self._supervisor = asyncio.create_task(self._supervise(), name="webhook-delivery")
 
-    async def stop(self, grace_seconds: float = 2.0) -> None:
+    async def stop(self, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
         """Let sends under way finish for a moment, then cancel; unsent events stay pending."""
         if self._supervisor is None:
             return

@@ -31,6 +31,8 @@ SHARED_TOKEN = "shared-glif-token-of-the-server"
 TEST_GLIF_ID = "cmfaketestglif00000000000"
 STICKER_ID = STICKER_GLIF_ID
 WAIT = 5.0
+# What `runs_settings` lets each member run a day on the shared token.
+SHARED_DAILY_RUNS = 100
 
 CHANNEL_MESSAGE = CALLBACK_MESSAGE
 DEFERRED_CHANNEL_MESSAGE = CALLBACK_DEFERRED_MESSAGE
@@ -44,7 +46,7 @@ def runs_settings(
     """Settings of a server with a shared Glif token, so that any member can run glifs."""
     values: dict[str, Any] = {
         "glif_api_token": SecretStr(SHARED_TOKEN),
-        "shared_token_daily_runs": 100,
+        "shared_token_daily_runs": SHARED_DAILY_RUNS,
     }
     return make_settings(tmp_path, discord, glif, **(values | overrides))
 
@@ -181,6 +183,11 @@ def original_path(payload: dict[str, Any]) -> str:
 
 def edits_of(harness: Harness, payload: dict[str, Any]) -> list[RecordedRequest]:
     return harness.discord.find("PATCH", original_path(payload))
+
+
+def result_edits(harness: Harness, payload: dict[str, Any]) -> list[RecordedRequest]:
+    """Attempts to turn the run's message into its result (progress edits carry no embed)."""
+    return [edit for edit in edits_of(harness, payload) if (edit.json or {}).get("embeds")]
 
 
 async def result_of(harness: Harness, payload: dict[str, Any]) -> RecordedRequest:
