@@ -10,9 +10,11 @@ import discord
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
-# What a request to Discord raises once discord.py gives up: a refusal, or no answer at all
-# (Discord unreachable, or the bot's own session closed under it while shutting down).
-DISCORD_REQUEST_ERRORS = (discord.HTTPException, aiohttp.ClientError, OSError)
+# What a request to Discord raises when no answer came at all: Discord unreachable, or the bot's
+# own session closed under it while shutting down.
+DISCORD_UNREACHABLE = (aiohttp.ClientError, OSError)
+# What a request to Discord raises once discord.py gives up: a refusal, or no answer at all.
+DISCORD_REQUEST_ERRORS = (discord.HTTPException, *DISCORD_UNREACHABLE)
 
 
 async def send_notice(interaction: discord.Interaction, text: str) -> None:

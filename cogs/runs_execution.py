@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import discord
 
 from bot.errors import UserFacingError
@@ -29,7 +28,12 @@ from bot.glif import (
     Visibility,
 )
 from bot.glif.outputs import OutputKind
-from bot.interaction_replies import DISCORD_REQUEST_ERRORS, NO_MENTIONS, send_notice
+from bot.interaction_replies import (
+    DISCORD_REQUEST_ERRORS,
+    DISCORD_UNREACHABLE,
+    NO_MENTIONS,
+    send_notice,
+)
 from bot.metrics import RUNS_FINISHED
 from bot.runs.media import FetchedMedia
 from bot.runs.progress import ProgressPacer, progress_text
@@ -101,7 +105,7 @@ class InteractionExpired(Exception):
 
 
 # Discord failing (past discord.py's own retries) or not reachable at all.
-_UNREACHABLE = (discord.DiscordServerError, aiohttp.ClientError, OSError)
+_UNREACHABLE = (discord.DiscordServerError, *DISCORD_UNREACHABLE)
 
 
 class LiveMessage:
@@ -147,7 +151,7 @@ class LiveMessage:
         """Delete the public message, so that an error can be told to the member alone."""
         if self._interaction.is_expired():
             return
-        with contextlib.suppress(discord.HTTPException):
+        with contextlib.suppress(*DISCORD_REQUEST_ERRORS):
             await self._interaction.delete_original_response()
 
     async def _post_in_channel(

@@ -44,7 +44,7 @@ async def deferred(
         yield
     except Exception:
         if not private:
-            with contextlib.suppress(discord.HTTPException):
+            with contextlib.suppress(*DISCORD_REQUEST_ERRORS):
                 await interaction.delete_original_response()
         raise
 

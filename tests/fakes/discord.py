@@ -431,7 +431,8 @@ class Fault:
     `status=None` answers normally (useful with `delay`). `times=None` keeps the
     fault until it is removed. With `after_effects` the request is processed first
     (a message really gets created) and only the answer is replaced, which is how a
-    lost response looks to a client.
+    lost response looks to a client. With `hang_up` the connection is closed with no answer at
+    all, as when Discord cannot be reached.
     """
 
     method: str
@@ -442,6 +443,7 @@ class Fault:
     times: int | None = 1
     delay: float = 0.0
     after_effects: bool = False
+    hang_up: bool = False
     hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
@@ -851,6 +853,7 @@ class FakeDiscord:
         times: int | None = 1,
         delay: float = 0.0,
         after_effects: bool = False,
+        hang_up: bool = False,
     ) -> Fault:
         """Script the answer of matching requests; see `Fault`. `method` may be "*"."""
         fault = Fault(
@@ -862,6 +865,7 @@ class FakeDiscord:
             times=times,
             delay=delay,
             after_effects=after_effects,
+            hang_up=hang_up,
         )
         self.faults.append(fault)
         return fault
@@ -935,6 +939,11 @@ class FakeDiscord:
         return self.fail(
             method, path, status=status, message=f"{status}: Internal Server Error", times=times
         )
+
+    def hang_up(self, method: str, path: str, *, times: int | None = 1) -> Fault:
+        """Close the connection without answering. aiohttp sends an idempotent request again
+        once on its own when a reused connection closes, so only `times=None` reaches discord.py."""
+        return self.inject(method, path, hang_up=True, times=times)
 
     def delay(self, method: str, path: str, seconds: float, *, times: int | None = 1) -> Fault:
         """Answer normally, but only after `seconds`."""
@@ -1114,6 +1123,10 @@ class FakeDiscord:
         fault = self._take_fault(record.method, record.path)
         if fault is not None and fault.delay:
             await asyncio.sleep(fault.delay)  # simulating a slow Discord, not synchronising
+        if fault is not None and fault.hang_up:
+            assert request.transport is not None
+            request.transport.abort()
+            return web.Response()
         if fault is not None and fault.status is not None and not fault.after_effects:
             return fault.response()
         try:
