@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import aiohttp
@@ -71,6 +72,10 @@ class Round:
     ratio: float
     endpoint_p50: float
     endpoint_p99: float
+
+    @classmethod
+    def of(cls, endpoint: Measurement, bare: Measurement) -> Round:
+        return cls(endpoint.rate / bare.rate, endpoint.p50, endpoint.p99)
 
 
 @dataclass
@@ -154,6 +159,33 @@ def _server_process(kind: str, pipe: Connection, with_delivery: bool) -> None:
         asyncio.run(_serve_bare(pipe))
 
 
+@dataclass(frozen=True)
+class ServerProcess:
+    """A server in a process of its own, as in production, talking to this one over a pipe."""
+
+    target: Target
+    pipe: Connection
+    process: BaseProcess
+
+    @classmethod
+    def start(cls, kind: str, arguments: argparse.Namespace) -> ServerProcess:
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_server_process, args=(kind, child, arguments.with_delivery)
+        )
+        process.start()
+        port, hook_id, secret = parent.recv()
+        return cls(Target(kind, port, hook_id, secret), parent, process)
+
+    def stop(self) -> tuple[int, float]:
+        """The events the server stored (-1 for the bare app) and the CPU seconds it spent."""
+        self.pipe.send("stop")
+        stored, cpu_seconds = self.pipe.recv()
+        self.process.join()
+        return stored, cpu_seconds
+
+
 def _keys(order: str) -> Iterator[str]:
     """Idempotency keys, each new. In `random` order, as a sender's UUIDs would be, each lands at
     a random place in the UNIQUE index, and a batch dirties more pages than with keys that only
@@ -221,15 +253,11 @@ async def _load(
 
 
 def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float, int, float]:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(target=_server_process, args=(kind, child, arguments.with_delivery))
-    process.start()
-    port, hook_id, secret = parent.recv()
+    server = ServerProcess.start(kind, arguments)
     try:
         tally, elapsed = asyncio.run(
             _load(
-                Target(kind, port, hook_id, secret),
+                server.target,
                 arguments.connections,
                 arguments.requests,
                 arguments.seconds,
@@ -237,9 +265,7 @@ def _run_target(kind: str, arguments: argparse.Namespace) -> tuple[Tally, float,
             )
         )
     finally:
-        parent.send("stop")
-        stored, cpu_seconds = parent.recv()
-        process.join()
+        stored, cpu_seconds = server.stop()
     return tally, elapsed, stored, cpu_seconds / (WARMUP_REQUESTS + tally.accepted)
 
 
@@ -281,7 +307,7 @@ _WRK_UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
 @dataclass(frozen=True)
-class WrkResult:
+class Measurement:
     accepted: int
     rate: float
     p50: float
@@ -295,7 +321,7 @@ def _seconds(text: str) -> float:
 
 def _wrk(
     target: Target, arguments: argparse.Namespace, seconds: float, script: Path, prefix: str
-) -> WrkResult:
+) -> Measurement:
     url = f"http://127.0.0.1:{target.port}/hooks/glide/{target.hook_id}"
     command = [
         "wrk", "-t1", f"-c{arguments.connections}", f"-d{seconds:g}s", "--latency",
@@ -308,30 +334,25 @@ def _wrk(
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     elapsed = _seconds(re.search(r"requests in ([\d.]+\w+),", output).group(1))  # type: ignore[union-attr]
     accepted = total - (int(failed.group(1)) if failed else 0)
-    percentile = {
+    quantiles = {
         match.group(1): _seconds(match.group(2))
         for match in re.finditer(r"^\s+(50|99)%\s+([\d.]+\w+)$", output, re.MULTILINE)
     }
-    return WrkResult(accepted, accepted / elapsed, percentile["50"], percentile["99"])
+    return Measurement(accepted, accepted / elapsed, quantiles["50"], quantiles["99"])
 
 
-def _run_target_with_wrk(kind: str, arguments: argparse.Namespace) -> tuple[WrkResult, int, float]:
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(target=_server_process, args=(kind, child, arguments.with_delivery))
-    process.start()
-    port, hook_id, secret = parent.recv()
-    target = Target(kind, port, hook_id, secret)
+def _run_target_with_wrk(
+    kind: str, arguments: argparse.Namespace
+) -> tuple[Measurement, int, float]:
+    server = ServerProcess.start(kind, arguments)
     try:
         with tempfile.TemporaryDirectory() as directory:
             script = Path(directory) / "app_action.lua"
             script.write_text(_WRK_SCRIPT)
-            warm_up = _wrk(target, arguments, 2, script, "warm-up")
-            result = _wrk(target, arguments, arguments.seconds, script, "measured")
+            warm_up = _wrk(server.target, arguments, 2, script, "warm-up")
+            result = _wrk(server.target, arguments, arguments.seconds, script, "measured")
     finally:
-        parent.send("stop")
-        stored, cpu_seconds = parent.recv()
-        process.join()
+        stored, cpu_seconds = server.stop()
     cpu_per_request = cpu_seconds / (warm_up.accepted + result.accepted)
     return result, stored - warm_up.accepted, cpu_per_request
 
@@ -344,7 +365,7 @@ def _round_with_wrk(arguments: argparse.Namespace) -> Round:
             f"{name:>9}: {result.accepted:6d} accepted = {result.rate:8.0f}/s   "
             f"p50 {result.p50 * 1000:5.2f} ms   p99 {result.p99 * 1000:5.2f} ms"
         )
-    measured = Round(endpoint.rate / bare.rate, endpoint.p50, endpoint.p99)
+    measured = Round.of(endpoint, bare)
     _report_ratio_and_cpu(measured, endpoint_cpu, bare_cpu)
     # wrk stops on a timer: requests cut off in flight, at the end of the warm-up and of the
     # measured run, may be stored without being counted.
@@ -365,24 +386,30 @@ def _report_ratio_and_cpu(measured: Round, endpoint: float, bare: float) -> None
     )
 
 
-def _report(name: str, tally: Tally, elapsed: float) -> float:
-    rate = tally.accepted / elapsed
+def _report(name: str, tally: Tally, elapsed: float) -> Measurement:
+    measured = Measurement(
+        tally.accepted,
+        tally.accepted / elapsed,
+        percentile(tally.latencies, 0.50),
+        percentile(tally.latencies, 0.99),
+    )
     print(
-        f"{name:>9}: {tally.accepted:6d} accepted in {elapsed:5.2f} s = {rate:8.0f}/s   "
-        f"p50 {percentile(tally.latencies, 0.50) * 1000:5.2f} ms   "
-        f"p99 {percentile(tally.latencies, 0.99) * 1000:5.2f} ms   "
+        f"{name:>9}: {tally.accepted:6d} accepted in {elapsed:5.2f} s = {measured.rate:8.0f}/s   "
+        f"p50 {measured.p50 * 1000:5.2f} ms   p99 {measured.p99 * 1000:5.2f} ms   "
         f"mean {statistics.fmean(tally.latencies) * 1000:5.2f} ms"
     )
     for label, count in tally.other.items():
         print(f"{'':>11}{count} x {label}")
-    return rate
+    return measured
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="per target (with wrk, at most 10)"
+    )
     parser.add_argument(
         "--with-delivery", action="store_true", help="also run the delivery worker (fake Discord)"
     )
@@ -431,12 +458,8 @@ def main() -> None:
 def _round_with_python(arguments: argparse.Namespace) -> Round:
     endpoint, endpoint_elapsed, stored, endpoint_cpu = _run_target("endpoint", arguments)
     bare, bare_elapsed, _, bare_cpu = _run_target("bare", arguments)
-    endpoint_rate = _report("endpoint", endpoint, endpoint_elapsed)
-    bare_rate = _report("bare", bare, bare_elapsed)
-    measured = Round(
-        endpoint_rate / bare_rate,
-        percentile(endpoint.latencies, 0.50),
-        percentile(endpoint.latencies, 0.99),
+    measured = Round.of(
+        _report("endpoint", endpoint, endpoint_elapsed), _report("bare", bare, bare_elapsed)
     )
     _report_ratio_and_cpu(measured, endpoint_cpu, bare_cpu)
     expected = endpoint.accepted + WARMUP_REQUESTS
