@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable
 from typing import Any, cast
 
 import discord
+from discord.ui import DynamicItem
 from typing_extensions import override
 
 from bot.command_tree import GlifbotTree
@@ -87,6 +88,10 @@ class PagedView(ReportingView):
 
     @override
     async def on_timeout(self) -> None:
+        persistent = {type(item) for item in self.children if isinstance(item, DynamicItem)}
+        # discord.py unregisters the dynamic item classes of a view that stops, even those the
+        # bot registered for good at start-up: without this, no such button would answer again.
+        self.editor.client.add_dynamic_items(*persistent)
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select) and item.custom_id:
                 item.disabled = True

@@ -11,7 +11,6 @@ from bot.glif import Visibility
 from bot.glif.models import RunResult
 from tests import payloads
 from tests.cogs.runs.support import (
-    CHANNEL_MESSAGE,
     TEST_GLIF_ID,
     button_id,
     buttons,
@@ -20,7 +19,12 @@ from tests.cogs.runs.support import (
     result_of,
     serve_glif,
 )
-from tests.fakes.discord import CALLBACK_UPDATE_MESSAGE, is_ephemeral
+from tests.fakes.discord import (
+    CALLBACK_MESSAGE,
+    CALLBACK_UPDATE_MESSAGE,
+    RecordedRequest,
+    is_ephemeral,
+)
 from tests.fakes.glif import load_fixture
 from tests.harness import Harness
 
@@ -49,7 +53,7 @@ async def show_history(harness: Harness, member: payloads.Actor) -> dict[str, An
     payload = payloads.slash_command(harness.env, member, "glif", payloads.subcommand("history"))
     await handled(harness, payload)
     answer = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert answer.json["type"] == CHANNEL_MESSAGE
+    assert answer.json["type"] == CALLBACK_MESSAGE
     assert is_ephemeral(answer.data)
     return harness.discord.original_message(payload["token"])
 
@@ -132,29 +136,50 @@ async def test_forgetting_deletes_the_run_history(harness: Harness) -> None:
     )
 
 
-async def test_history_stops_paging_after_its_timeout_but_rerun_keeps_working(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def paging_disabled(request: RecordedRequest) -> bool:
+    """Whether ``request`` is an edit that draws Previous and Next disabled."""
+    if request.method != "PATCH" or "components" not in (request.json or {}):
+        return False
+    paging = [item for item in buttons(request.json) if item["label"] in {"Previous", "Next"}]
+    return bool(paging) and all(item["disabled"] for item in paging)
+
+
+async def history_timing_out(
+    harness: Harness, member: payloads.Actor, monkeypatch: pytest.MonkeyPatch
+) -> RecordedRequest:
+    """Shows the member's history and returns the edit its timeout made to it."""
     # The module the running bot loaded: discord.py drops extension modules when a bot closes,
     # so each harness imports `cogs` afresh.
     loaded = importlib.import_module("cogs.runs_history")
     monkeypatch.setattr(loaded, "HISTORY_TIMEOUT_SECONDS", 0.2)
+    await show_history(harness, member)
+    return await harness.discord.wait_for(paging_disabled)
+
+
+async def test_history_stops_paging_after_its_timeout_but_leaves_rerun_enabled(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     member = payloads.Actor.member()
     await store_runs(harness, member, 7)
-    await show_history(harness, member)
 
-    def paging_disabled(request: Any) -> bool:
-        if request.method != "PATCH" or not isinstance(request.json, dict):
-            return False
-        rows = request.json.get("components") or []
-        paging = [
-            item for row in rows for item in row["components"]
-            if item.get("label") in {"Previous", "Next"}
-        ]  # fmt: skip
-        return bool(paging) and all(item["disabled"] for item in paging)
+    timed_out = await history_timing_out(harness, member, monkeypatch)
 
-    timed_out = await harness.discord.wait_for(paging_disabled)
-    sent = [item for row in timed_out.json["components"] for item in row["components"]]
-    reruns = [item for item in sent if item["label"].startswith("Re-run")]
+    reruns = [item for item in buttons(timed_out.json) if item["label"].startswith("Re-run")]
     assert len(reruns) == 5
     assert not any(item.get("disabled") for item in reruns)
+
+
+async def test_rerun_from_history_still_runs_after_the_history_timed_out(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serve_glif(harness.glif, run_response="simple-api-text")
+    member = payloads.Actor.member()
+    await store_runs(harness, member, 7)
+    timed_out = await history_timing_out(harness, member, monkeypatch)
+    history = harness.discord.get_message(int(timed_out.response["id"]))
+
+    await handled(harness, click(harness, history, button_id(history, "Re-run 1"), member))
+
+    # The click's handler has ended, so a run it started has asked Glif already.
+    [sent] = harness.glif.requests_to("run")
+    assert sent.json == {"inputs": {"topic": "topic 7"}, "visibility": "PRIVATE"}
