@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +26,7 @@ from tests.fakes.discord import (
 )
 from tests.fakes.discord_context import pointing_discord_at
 from tests.fakes.discord_plugin import DiscordErrorCollector
+from tests.logs import waiting_for_log
 
 pytestmark = pytest.mark.usefixtures("fail_on_discord_errors")
 
@@ -400,19 +400,9 @@ async def test_handler_errors_are_collected(
     fail_on_discord_errors: DiscordErrorCollector,
 ) -> None:
     fail_on_discord_errors.expect("Ignoring exception in command")
-    logged = asyncio.Event()
-
-    class Signal(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            logged.set()
-
-    signal = Signal(level=logging.ERROR)
-    logging.getLogger("discord").addHandler(signal)
-    try:
+    with waiting_for_log("discord", "Ignoring exception in command") as logged:
         fake_discord.dispatch_interaction(bot, p.slash_command(env, p.Actor.member(), "boom"))
         await asyncio.wait_for(logged.wait(), timeout=5)
-    finally:
-        logging.getLogger("discord").removeHandler(signal)
     [record] = fail_on_discord_errors.records
     assert record.name == "discord.app_commands.tree"
 

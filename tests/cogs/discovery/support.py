@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tests import payloads
-from tests.fakes.discord import FLAG_EPHEMERAL
+from tests.fakes.discord import CALLBACK_AUTOCOMPLETE
 from tests.harness import Harness
 
-EPHEMERAL = FLAG_EPHEMERAL
 ATTRIBUTION = {"name": "powered by glif.app", "url": "https://glif.app"}
 STICKER_ID = "cmfakeglif1sticker0000000"
 TOKEN = "glif-token-xyz-0123456789abcdef"
@@ -105,7 +104,7 @@ def autocomplete(harness: Harness, typed: str, subcommand: str = "info") -> dict
 async def choices_for(harness: Harness, typed: str, subcommand: str = "info") -> list[Any]:
     payload = autocomplete(harness, typed, subcommand)
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert callback.json["type"] == 8
+    assert callback.json["type"] == CALLBACK_AUTOCOMPLETE
     choices: list[Any] = callback.data["choices"]
     return choices
 

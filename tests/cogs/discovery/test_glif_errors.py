@@ -8,7 +8,8 @@ import pytest
 
 from cogs.discovery import Discovery
 from tests import payloads
-from tests.cogs.discovery.support import EPHEMERAL, STICKER_ID, TOKEN, private_reply
+from tests.cogs.discovery.support import STICKER_ID, TOKEN, private_reply
+from tests.fakes.discord import FLAG_EPHEMERAL
 from tests.harness import Harness
 
 BAD_TOKEN = "Glif refused your Glif API token; set a new one with `/glif token set` and try again."
@@ -46,7 +47,7 @@ COMMANDS = [
 
 
 def public_messages(harness: Harness) -> list[dict[str, Any]]:
-    return [m for m in harness.discord.messages.values() if not m["flags"] & EPHEMERAL]
+    return [m for m in harness.discord.messages.values() if not m["flags"] & FLAG_EPHEMERAL]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,7 @@ async def test_glif_failures_are_told_privately(
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == message
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
     assert harness.discord.find("DELETE", rf"/webhooks/\d+/{payload['token']}/messages/@original")
     assert public_messages(harness) == []
 
@@ -83,5 +84,5 @@ async def test_every_command_reports_glif_failures_privately(
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == RATE_LIMITED
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
     assert public_messages(harness) == []

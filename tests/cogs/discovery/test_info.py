@@ -10,7 +10,6 @@ from cogs.discovery import Discovery
 from tests import payloads
 from tests.cogs.discovery.support import (
     ATTRIBUTION,
-    EPHEMERAL,
     STICKER_ID,
     TOKEN,
     card_of,
@@ -20,6 +19,12 @@ from tests.cogs.discovery.support import (
     glif_requests,
     private_reply,
     run_command,
+)
+from tests.fakes.discord import (
+    CALLBACK_DEFERRED_MESSAGE,
+    CALLBACK_MESSAGE,
+    FLAG_EPHEMERAL,
+    is_ephemeral,
 )
 from tests.harness import Harness
 
@@ -40,7 +45,7 @@ async def test_info_card_shows_the_glif_its_inputs_and_recent_runs(
     payload = await info(harness, STICKER_ID)
 
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert (embed["title"], embed["url"]) == ("Sticker Maker", STICKER_URL)
     assert embed["description"] == "Turn anything into a cute die-cut sticker"
@@ -157,9 +162,9 @@ async def test_anything_else_is_refused_privately(
 
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
 
-    assert callback.json["type"] == 4
+    assert callback.json["type"] == CALLBACK_MESSAGE
     assert callback.data["content"] == message
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL
     assert harness.glif.requests_to("glifs") == glif_requests(harness, featured="1")
 
 
@@ -174,7 +179,7 @@ async def test_an_unknown_glif_is_told_privately(harness: Harness, discovery: Di
     assert reply["content"] == (
         f"There is no glif with the id {unknown}; check it, or pick one while typing."
     )
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
     assert harness.discord.find("DELETE", rf"/webhooks/\d+/{payload['token']}/messages/@original")
 
 
@@ -215,8 +220,9 @@ async def test_the_select_opens_the_info_card_for_whoever_chose(
 
     card = await edit_by(harness, picked)
     deferral = await harness.discord.wait_for_callback(int(picked["id"]))
-    assert (deferral.json["type"], deferral.data["flags"] & EPHEMERAL) == (5, EPHEMERAL)
-    assert card["flags"] & EPHEMERAL
+    assert deferral.json["type"] == CALLBACK_DEFERRED_MESSAGE
+    assert is_ephemeral(deferral.data)
+    assert card["flags"] & FLAG_EPHEMERAL
     assert card["embeds"][0]["title"] == "Sticker Maker"
     assert card["components"][0]["components"][0]["custom_id"] == f"glif:run:{STICKER_ID}"
     search_card = card_of(harness, payload)

@@ -10,7 +10,6 @@ import pytest
 from cogs.discovery import Discovery
 from tests import payloads
 from tests.cogs.discovery.support import (
-    EPHEMERAL,
     button,
     card_of,
     click,
@@ -21,7 +20,7 @@ from tests.cogs.discovery.support import (
     run_command,
     select,
 )
-from tests.fakes.discord import NO_MENTIONS
+from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL, NO_MENTIONS
 from tests.harness import Harness
 from tests.logs import waiting_for_log
 
@@ -79,9 +78,9 @@ async def test_only_the_member_who_ran_the_command_can_page(
     payload = click(harness, card, "Next", other)
 
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert callback.json["type"] == 4
+    assert callback.json["type"] == CALLBACK_MESSAGE
     assert callback.data["content"] == "Only ada can page this; run the command yourself."
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL
     assert callback.data["allowed_mentions"] == NO_MENTIONS
     assert glif_requests(harness, q="cat", page="2") == []
     assert harness.discord.get_message(int(card["id"]))["embeds"] == card["embeds"]
@@ -95,7 +94,7 @@ async def test_an_empty_next_page_ends_the_paging(harness: Harness, discovery: D
 
     followup = await harness.discord.wait_for_request("POST", rf"/webhooks/\d+/{payload['token']}")
     assert followup.json["content"] == "That was the last page."
-    assert followup.json["flags"] & EPHEMERAL
+    assert followup.json["flags"] & FLAG_EPHEMERAL
     card = harness.discord.get_message(int(card["id"]))
     assert button(card, "Next")["disabled"]
     assert card["embeds"][0]["footer"]["text"] == "Page 1"
@@ -113,7 +112,7 @@ async def test_a_glif_error_while_paging_is_told_only_to_the_pager(
     assert followup.json["content"] == (
         "Glif is rate limiting requests right now; try again in about 2 minutes."
     )
-    assert followup.json["flags"] & EPHEMERAL
+    assert followup.json["flags"] & FLAG_EPHEMERAL
     assert harness.discord.get_message(int(card["id"]))["embeds"] == card["embeds"]
 
 

@@ -8,7 +8,6 @@ from cogs.discovery import Discovery
 from tests import payloads
 from tests.cogs.discovery.support import (
     ATTRIBUTION,
-    EPHEMERAL,
     STICKER_ID,
     TOKEN,
     card_of,
@@ -19,6 +18,7 @@ from tests.cogs.discovery.support import (
     run_command,
     select,
 )
+from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL
 from tests.harness import Harness
 
 MEMES = ["Sticker Pack Meme", "Galaxy Brain Expander"]
@@ -32,7 +32,7 @@ async def test_runs_of_a_glif(harness: Harness, discovery: Discovery) -> None:
     [request] = harness.glif.requests_to("runs")
     assert request.query == {"glifId": STICKER_ID, "page": "1", "limit": "10"}
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert embed["title"] == "Recent runs of Sticker Maker"
     assert embed["url"] == f"https://glif.app/glifs/{STICKER_ID}"
@@ -94,7 +94,7 @@ async def test_runs_need_one_glif_or_one_user(
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
 
     assert (callback.json["type"], callback.data["content"]) == (4, message)
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL
     assert harness.glif.requests_to("runs") == []
 
 
@@ -106,7 +106,7 @@ async def test_no_runs_are_told_privately(harness: Harness, discovery: Discovery
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == "No public runs by nobody; check the username on glif.app."
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
 
 
 async def test_user_card_shows_the_profile_and_glifs(
@@ -121,7 +121,7 @@ async def test_user_card_shows_the_profile_and_glifs(
     [glifs_request] = glif_requests(harness, username="stickerwizard")
     assert glifs_request.query == {"username": "stickerwizard", "page": "1", "limit": "10"}
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert embed["title"] == "Sticker Wizard (@stickerwizard)"
     assert embed["url"] == "https://glif.app/@stickerwizard"
@@ -155,7 +155,7 @@ async def test_an_unknown_user_is_told_privately(harness: Harness, discovery: Di
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == "There is no Glif user named ghost; check the name on glif.app."
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
 
 
 async def test_sphere_list_and_opening_a_sphere(harness: Harness, discovery: Discovery) -> None:
@@ -164,7 +164,7 @@ async def test_sphere_list_and_opening_a_sphere(harness: Harness, discovery: Dis
     [request] = harness.glif.requests_to("spheres")
     assert request.query == {"page": "1", "limit": "10"}
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert (embed["title"], embed["url"]) == ("Spheres", "https://glif.app/spheres")
     assert embed["author"] == ATTRIBUTION
@@ -179,7 +179,7 @@ async def test_sphere_list_and_opening_a_sphere(harness: Harness, discovery: Dis
         harness, choose(harness, card, "memes", payloads.Actor.member(username="bob"))
     )
 
-    assert sphere_card["flags"] & EPHEMERAL
+    assert sphere_card["flags"] & FLAG_EPHEMERAL
     assert sphere_card["embeds"][0]["title"] == "Sphere: Memes"
     assert [o["label"] for o in select(sphere_card)["options"]] == MEMES
 
@@ -191,7 +191,7 @@ async def test_sphere_show(harness: Harness, discovery: Discovery, reference: st
     [request] = harness.glif.requests_to("spheres")
     assert request.query == {"slug": "memes"}
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert (embed["title"], embed["url"]) == ("Sphere: Memes", "https://glif.app/spheres/memes")
     assert embed["description"].startswith("Meme generators of all kinds\n\n**1.** ")
@@ -219,7 +219,7 @@ async def test_missing_or_empty_spheres_are_told_privately(
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == message
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
 
 
 async def test_a_sphere_reference_that_is_no_sphere_is_refused(
@@ -231,6 +231,6 @@ async def test_a_sphere_reference_that_is_no_sphere_is_refused(
 
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
 
-    assert callback.json["type"] == 4
+    assert callback.json["type"] == CALLBACK_MESSAGE
     assert callback.data["content"].startswith("That is not a sphere name or a glif.app link")
-    assert callback.data["flags"] & EPHEMERAL
+    assert callback.data["flags"] & FLAG_EPHEMERAL

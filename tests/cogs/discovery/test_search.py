@@ -6,7 +6,6 @@ from cogs.discovery import Discovery
 from tests import payloads
 from tests.cogs.discovery.support import (
     ATTRIBUTION,
-    EPHEMERAL,
     STICKER_ID,
     TOKEN,
     button,
@@ -16,7 +15,7 @@ from tests.cogs.discovery.support import (
     run_command,
     select,
 )
-from tests.fakes.discord import NO_MENTIONS
+from tests.fakes.discord import CALLBACK_DEFERRED_MESSAGE, FLAG_EPHEMERAL, NO_MENTIONS
 from tests.harness import Harness
 
 
@@ -29,12 +28,12 @@ async def test_search_shows_matching_glifs_to_the_channel(
     assert request.query == {"q": "sticker", "page": "1", "limit": "10"}
     assert request.authorization is None
     [deferral] = harness.discord.callbacks()
-    assert deferral.json["type"] == 5
-    assert not deferral.data.get("flags", 0) & EPHEMERAL
+    assert deferral.json["type"] == CALLBACK_DEFERRED_MESSAGE
+    assert not deferral.data.get("flags", 0) & FLAG_EPHEMERAL
     [edit] = harness.discord.find("PATCH", rf"/webhooks/\d+/{payload['token']}/messages/@original")
     assert edit.json["allowed_mentions"] == NO_MENTIONS
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert embed["title"] == "Glifs matching “sticker”"
     assert embed["author"] == ATTRIBUTION
@@ -86,9 +85,9 @@ async def test_search_without_results_is_told_only_to_the_member(
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == "No public glifs match “zzzz”; try other words."
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL
     assert harness.discord.find("DELETE", rf"/webhooks/\d+/{payload['token']}/messages/@original")
-    public = [m for m in harness.discord.messages.values() if not m["flags"] & EPHEMERAL]
+    public = [m for m in harness.discord.messages.values() if not m["flags"] & FLAG_EPHEMERAL]
     assert public == []
 
 
@@ -108,7 +107,7 @@ async def test_featured_shows_glifs_featured_on_glif_app(
     [request] = glif_requests(harness, featured="1", limit="10")
     assert request.query == {"featured": "1", "page": "1", "limit": "10"}
     card = card_of(harness, payload)
-    assert not card["flags"] & EPHEMERAL
+    assert not card["flags"] & FLAG_EPHEMERAL
     [embed] = card["embeds"]
     assert (embed["title"], embed["url"]) == ("Featured glifs", "https://glif.app")
     assert embed["author"] == ATTRIBUTION
@@ -132,4 +131,4 @@ async def test_featured_without_glifs_is_told_only_to_the_member(
     reply = await private_reply(harness, payload)
 
     assert reply["content"] == "Glif features no glifs right now; try /glif search instead."
-    assert reply["flags"] & EPHEMERAL
+    assert reply["flags"] & FLAG_EPHEMERAL

@@ -14,16 +14,7 @@ from pydantic import SecretStr
 from bot.settings import Settings
 from cogs.runs import Runs
 from tests import payloads
-from tests.fakes.discord import (
-    CALLBACK_DEFERRED_MESSAGE,
-    CALLBACK_DEFERRED_UPDATE,
-    CALLBACK_MESSAGE,
-    CALLBACK_MODAL,
-    FLAG_EPHEMERAL,
-    NO_MENTIONS,
-    FakeDiscord,
-    RecordedRequest,
-)
+from tests.fakes.discord import FLAG_EPHEMERAL, NO_MENTIONS, FakeDiscord, RecordedRequest
 from tests.fakes.glif import STICKER_GLIF_ID, FakeGlif
 from tests.harness import Harness, make_settings, running_harness
 
@@ -33,11 +24,6 @@ STICKER_ID = STICKER_GLIF_ID
 WAIT = 5.0
 # What `runs_settings` lets each member run a day on the shared token.
 SHARED_DAILY_RUNS = 100
-
-CHANNEL_MESSAGE = CALLBACK_MESSAGE
-DEFERRED_CHANNEL_MESSAGE = CALLBACK_DEFERRED_MESSAGE
-DEFERRED_UPDATE = CALLBACK_DEFERRED_UPDATE
-MODAL = CALLBACK_MODAL
 
 
 def runs_settings(

@@ -9,8 +9,6 @@ import discord
 from bot.settings import Settings
 from tests import payloads
 from tests.cogs.runs.support import (
-    CHANNEL_MESSAGE,
-    DEFERRED_UPDATE,
     button_id,
     click,
     handled,
@@ -20,7 +18,12 @@ from tests.cogs.runs.support import (
     serve_glif,
     started,
 )
-from tests.fakes.discord import FakeDiscord, is_ephemeral
+from tests.fakes.discord import (
+    CALLBACK_DEFERRED_UPDATE,
+    CALLBACK_MESSAGE,
+    FakeDiscord,
+    is_ephemeral,
+)
 from tests.fakes.glif import FakeGlif
 from tests.harness import Harness
 
@@ -85,7 +88,7 @@ async def test_the_runner_can_delete_the_result(harness: Harness) -> None:
     pressed = await handled(harness, click(harness, message, button_id(message, "Delete"), runner))
 
     answer = await harness.discord.wait_for_callback(int(pressed["id"]))
-    assert answer.json["type"] == DEFERRED_UPDATE
+    assert answer.json["type"] == CALLBACK_DEFERRED_UPDATE
     assert harness.discord.find("DELETE", original_path(pressed))
     assert int(message["id"]) not in harness.discord.messages
 
@@ -99,7 +102,7 @@ async def test_another_member_cannot_delete_the_result(harness: Harness) -> None
     )
 
     refusal = await harness.discord.wait_for_callback(int(pressed["id"]))
-    assert refusal.json["type"] == CHANNEL_MESSAGE
+    assert refusal.json["type"] == CALLBACK_MESSAGE
     assert is_ephemeral(refusal.data)
     assert refusal.data["content"] == (
         "Only the member who ran this glif, or someone who can manage messages here, can delete it."

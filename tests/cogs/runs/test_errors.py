@@ -11,6 +11,7 @@ from bot.runs.store import RunStatus
 from tests import payloads
 from tests.bot.tokens.support import new_member_token
 from tests.cogs.runs.support import (
+    SHARED_DAILY_RUNS,
     handled,
     original_path,
     private_notice,
@@ -22,8 +23,6 @@ from tests.cogs.runs.support import (
 from tests.fakes.discord import FakeDiscord, is_ephemeral
 from tests.fakes.glif import FakeGlif, load_fixture
 from tests.harness import Harness
-
-SHARED_DAILY_RUNS = 100
 
 
 async def failed_run(

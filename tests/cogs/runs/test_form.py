@@ -6,8 +6,6 @@ from typing import Any
 
 from tests import payloads
 from tests.cogs.runs.support import (
-    CHANNEL_MESSAGE,
-    MODAL,
     STICKER_ID,
     WAIT,
     button_id,
@@ -20,7 +18,7 @@ from tests.cogs.runs.support import (
     serve_glif,
     text_node,
 )
-from tests.fakes.discord import is_ephemeral
+from tests.fakes.discord import CALLBACK_MESSAGE, CALLBACK_MODAL, is_ephemeral
 from tests.harness import Harness
 
 LABEL, SELECT, TEXT_INPUT, FILE_UPLOAD = 18, 3, 4, 19
@@ -32,7 +30,7 @@ async def open_form(harness: Harness, payload: dict[str, Any]) -> dict[str, Any]
     """Sends the command or click, and returns the form the bot answered with."""
     await handled(harness, payload)
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert callback.json["type"] == MODAL
+    assert callback.json["type"] == CALLBACK_MODAL
     form: dict[str, Any] = callback.data
     return form
 
@@ -170,7 +168,7 @@ async def test_a_file_that_is_not_an_image_is_refused(harness: Harness) -> None:
     payload = await handled(harness, run_command(harness, STICKER_ID, image=document))
 
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert callback.json["type"] == CHANNEL_MESSAGE
+    assert callback.json["type"] == CALLBACK_MESSAGE
     assert is_ephemeral(callback.data)
     assert (
         callback.data["content"] == "notes.pdf is not an image; give a PNG, JPEG, GIF or WebP file."
@@ -259,7 +257,7 @@ async def test_when_glif_is_slow_a_button_opens_the_form_later(harness: Harness)
     payload = await handled(harness, run_command(harness, STICKER_ID, actor=member))
 
     callback = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert callback.json["type"] == CHANNEL_MESSAGE
+    assert callback.json["type"] == CALLBACK_MESSAGE
     assert is_ephemeral(callback.data)
     assert "Fill in inputs" in callback.data["content"]
     await harness.glif.wait_for(

@@ -10,7 +10,6 @@ import pytest
 from bot.runs.store import RunStatus
 from tests import payloads
 from tests.cogs.runs.support import (
-    DEFERRED_CHANNEL_MESSAGE,
     SHARED_TOKEN,
     TEST_GLIF_ID,
     buttons,
@@ -20,7 +19,12 @@ from tests.cogs.runs.support import (
     run_command,
     serve_glif,
 )
-from tests.fakes.discord import NO_MENTIONS, RecordedRequest, is_ephemeral
+from tests.fakes.discord import (
+    CALLBACK_DEFERRED_MESSAGE,
+    NO_MENTIONS,
+    RecordedRequest,
+    is_ephemeral,
+)
 from tests.fakes.glif import MediaFile, load_fixture
 from tests.harness import Harness
 
@@ -54,7 +58,7 @@ async def test_an_image_is_shown_inline_with_who_ran_it_what_it_cost_and_the_but
     payload, result = await run_and_wait(harness, "simple-api-image")
 
     deferral = await harness.discord.wait_for_callback(int(payload["id"]))
-    assert deferral.json["type"] == DEFERRED_CHANNEL_MESSAGE
+    assert deferral.json["type"] == CALLBACK_DEFERRED_MESSAGE
     assert not is_ephemeral(deferral.data)
     [embed] = result.json["embeds"]
     assert embed["image"]["url"] == load_fixture("simple-api-image")["output"]

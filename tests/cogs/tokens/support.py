@@ -49,10 +49,17 @@ async def open_token_form(harness: Harness, member: payloads.Actor) -> RecordedR
 
 async def send_token(harness: Harness, member: payloads.Actor, token: str) -> dict[str, Any]:
     """Opens the form and submits `token` in it; returns the submit's payload."""
-    form = (await open_token_form(harness, member)).data
-    [label] = form["components"]
+    form = await open_token_form(harness, member)
+    return harness.dispatch(token_submission(harness, member, form, token))
+
+
+def token_submission(
+    harness: Harness, member: payloads.Actor, form: RecordedRequest, token: str
+) -> dict[str, Any]:
+    """The submit of `form` (the callback that showed it) with `token` typed in; not sent yet."""
+    [label] = form.data["components"]
     field = payloads.label_text_input(label["component"]["custom_id"], token)
-    return harness.dispatch(payloads.modal_submit(harness.env, member, form["custom_id"], field))
+    return payloads.modal_submit(harness.env, member, form.data["custom_id"], field)
 
 
 async def submit_token(harness: Harness, member: payloads.Actor, token: str) -> RecordedRequest:

@@ -8,6 +8,7 @@ from tests.cogs.tokens.support import (
     store_token,
     token_command,
 )
+from tests.fakes.discord import CALLBACK_MESSAGE
 from tests.harness import Harness
 
 
@@ -19,7 +20,7 @@ async def test_remove_deletes_the_members_token_only(harness: Harness) -> None:
     payload = harness.slash("glif", token_command("remove"), actor=member)
     reply = await harness.discord.wait_for_callback(int(payload["id"]))
 
-    assert reply.json["type"] == 4
+    assert reply.json["type"] == CALLBACK_MESSAGE
     assert is_private_message(reply.data)
     assert reply.data["content"] == replies.TOKEN_REMOVED
     assert await harness.services.tokens.status(member.user_id) is None
