@@ -147,3 +147,23 @@ async def test_an_unknown_glif_is_told_before_anything_is_acknowledged(harness: 
         "There is no glif with the id cm0doesnotexist0000000000; check it, or pick one while "
         "typing."
     )
+
+
+async def test_a_progress_message_discord_cannot_delete_still_leaves_the_member_the_reason(
+    harness: Harness,
+) -> None:
+    member = payloads.Actor.member()
+    await harness.services.tokens.store(member.user_id, new_member_token(), "glif-id", "ada")
+    harness.glif.inject("run", status=401, json=load_fixture("unauthorized-401"))
+    serve_glif(harness.glif, run_response="simple-api-text")
+    command = run_command(harness, actor=member, prompt="autumn rain")
+    harness.discord.hang_up("DELETE", original_path(command), times=None)
+
+    await handled(harness, command)
+    notice = await private_notice(harness, command)
+
+    assert harness.discord.find("DELETE", original_path(command))
+    assert notice["content"] == (
+        "Test Glif did not run: Glif refused the API token; set a new one with `/glif token set`."
+    )
+    assert is_ephemeral(notice)
