@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import aiohttp
-
 from bot.database import Database
-from bot.webhooks import Hook, HookStore, hook_url
+from bot.webhooks import Hook, HookStore
 from tests.bot.webhooks.conftest import app_action, text
+from tests.cogs.hooks.support import messages_path, post_app_action
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.glif import FakeGlif
 from tests.test_process import SHUTDOWN_LIMIT, bot_environment, started_bot
@@ -30,31 +29,22 @@ async def create_hook(database_path: Path, discord: FakeDiscord) -> tuple[Hook, 
         await database.close()
 
 
-async def send_action(port: int, hook: Hook, secret: str) -> tuple[int, object]:
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(
-            hook_url(f"http://127.0.0.1:{port}", hook.id),
-            json=app_action("order-1", who=text("Ada")),
-            headers={"Authorization": f"Basic {secret}"},
-        ) as response,
-    ):
-        return response.status, await response.json()
-
-
 async def test_an_action_accepted_before_a_kill_is_announced_once_after_restart(
     tmp_path: Path, fake_discord: FakeDiscord, fake_glif: FakeGlif
 ) -> None:
     environment = bot_environment(tmp_path, fake_discord, fake_glif)
     hook, secret = await create_hook(Path(environment["DATABASE_PATH"]), fake_discord)
-    messages = rf"/channels/{fake_discord.channel_id}/messages"
+    messages = messages_path(fake_discord)
     # Discord makes the message but its answer is lost, so the bot must send again; it is
     # killed before it can.
     fake_discord.fail("POST", messages, status=503, after_effects=True)
 
     async with started_bot(environment, tmp_path) as first:
         await first.read_until(CONNECTED)
-        assert await send_action(first.port, hook, secret) == (200, {"status": "accepted"})
+        action = app_action("order-1", who=text("Ada"))
+        bot_url = f"http://127.0.0.1:{first.port}"
+        status, body, _ = await post_app_action(bot_url, hook.id, action, secret)
+        assert (status, body) == (200, {"status": "accepted"})
         await fake_discord.wait_for_request("POST", messages)
         first.process.kill()
         await first.process.wait()

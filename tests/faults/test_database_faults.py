@@ -13,8 +13,9 @@ from bot.database import Database
 from bot.webhooks.intake import STORE_RETRY_AFTER_SECONDS
 from tests import payloads
 from tests.bot.webhooks.conftest import app_action, text
-from tests.cogs.hooks.support import Settlements, make_hook
+from tests.cogs.hooks.support import Settlements, make_hook, post_app_action, post_hook
 from tests.cogs.runs.support import (
+    SHARED_DAILY_RUNS,
     dispatch,
     finished,
     original_path,
@@ -24,14 +25,12 @@ from tests.cogs.runs.support import (
     serve_glif,
 )
 from tests.fakes.discord_plugin import DiscordErrorCollector
-from tests.faults.support import assert_announced_exactly_once, post_action
+from tests.faults.support import assert_announced_exactly_once
 from tests.harness import Harness
 
 # An app-action or a run's inputs this long needs pages of its own (a page is 4 KiB), which a
 # full database cannot add.
 LARGE_TEXT = "autumn rain on the tin roof " * 200
-# What `runs_settings` gives each member on the shared token.
-SHARED_DAILY_RUNS = 100
 # Short, so that a write gives up on a locked database at once instead of after 5 s.
 BUSY_TIMEOUT_MS = 100
 
@@ -65,7 +64,7 @@ async def test_a_full_database_refuses_cleanly_and_recovers(
     serve_glif(harness.glif, run_response="simple-api-text")
     original_limit = await cap_at_current_size(database)
 
-    status, body, headers = await post_action(harness, hook, secret, action)
+    status, body, headers = await post_app_action(harness.web_url, hook.id, action, secret)
     assert (status, headers["Retry-After"]) == (503, str(STORE_RETRY_AFTER_SECONDS))
     assert set(body) == {"error"}
     refused_run = run_command(harness, actor=member, prompt=LARGE_TEXT)
@@ -84,8 +83,7 @@ async def test_a_full_database_refuses_cleanly_and_recovers(
 
     await scalar(database, f"PRAGMA max_page_count = {original_limit}")
     # Glide sends the refused action again; it is new, since nothing of it was stored.
-    status, body, _ = await post_action(harness, hook, secret, action)
-    assert (status, body) == (200, {"status": "accepted"})
+    assert await post_hook(harness, hook.id, action, secret) == (200, {"status": "accepted"})
     await settlements.wait(delivered=1)
     assert_announced_exactly_once(harness.discord, {(hook.id, "large-1")})
     rerun = run_command(harness, actor=member, prompt=LARGE_TEXT)
@@ -117,11 +115,10 @@ async def test_a_locked_database_answers_503_then_recovers_once_released(
     action = app_action("while-locked", who=text("Ada"))
 
     with locked_by_another_connection(harness):
-        status, body, headers = await post_action(harness, hook, secret, action)
+        status, body, headers = await post_app_action(harness.web_url, hook.id, action, secret)
         assert (status, headers["Retry-After"]) == (503, str(STORE_RETRY_AFTER_SECONDS))
         assert set(body) == {"error"}
 
-    status, body, _ = await post_action(harness, hook, secret, action)
-    assert (status, body) == (200, {"status": "accepted"})
+    assert await post_hook(harness, hook.id, action, secret) == (200, {"status": "accepted"})
     await settlements.wait(delivered=1)
     assert_announced_exactly_once(harness.discord, {(hook.id, "while-locked")})

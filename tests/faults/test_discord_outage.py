@@ -15,21 +15,22 @@ import pytest
 
 from bot.runs.store import RunStatus
 from bot.settings import Settings
+from bot.webhooks.delivery import STOP_GRACE_SECONDS
 from tests import payloads
-from tests.cogs.hooks.support import Settlements, channel_messages, make_hook
+from tests.cogs.hooks.support import Settlements, channel_messages, make_hook, messages_path
 from tests.cogs.runs.support import (
     dispatch,
     finished,
     original_path,
+    result_edits,
     run_command,
     serve_glif,
 )
-from tests.fakes.discord import NO_MENTIONS, FakeDiscord, RecordedRequest
+from tests.fakes.discord import NO_MENTIONS, FakeDiscord
 from tests.fakes.discord_plugin import DiscordErrorCollector
 from tests.fakes.glif import FakeGlif
 from tests.faults.support import (
     Accepted,
-    FailedAttempts,
     assert_announced_exactly_once,
     send_actions,
 )
@@ -41,18 +42,7 @@ ACCEPTED = (200, {"status": "accepted"})
 DUPLICATE = (200, {"status": "duplicate"})
 # Long enough that only a restart, never the test, outlives it.
 LONG_RATE_LIMIT_SECONDS = 3600.0
-# What the delivery worker gives sends under way when the bot stops (`DeliveryWorker.stop`).
-DELIVERY_STOP_GRACE_SECONDS = 2.0
 SLOW_DISCORD_SECONDS = 1.0
-
-
-def messages_path(discord: FakeDiscord) -> str:
-    return rf"/channels/{discord.channel_id}/messages"
-
-
-def channel_messages_of(discord: FakeDiscord) -> list[RecordedRequest]:
-    """Announcement attempts, for when no harness is running."""
-    return discord.find("POST", messages_path(discord))
 
 
 def closed_port() -> int:
@@ -64,11 +54,10 @@ def closed_port() -> int:
 
 
 async def test_actions_accepted_during_server_errors_are_each_announced_once(
-    harness: Harness, settlements: Settlements, monkeypatch: pytest.MonkeyPatch
+    harness: Harness, settlements: Settlements
 ) -> None:
     orders, orders_secret = await make_hook(harness, name="Orders")
     signups, signups_secret = await make_hook(harness, name="Signups")
-    attempts = FailedAttempts(harness.bot.webhooks.events, monkeypatch)
     path = messages_path(harness.discord)
     outage = harness.discord.fail("POST", path, status=503, times=None)
 
@@ -78,7 +67,7 @@ async def test_actions_accepted_during_server_errors_are_each_announced_once(
     answers += await send_actions(harness, signups, signups_secret, signup_keys)
     assert answers == [ACCEPTED] * 10
     # Both hooks' lanes keep trying through the outage, and Glide's own retries stay duplicates.
-    await attempts.wait(at_least=6)
+    await settlements.wait(retried=6)
     assert await send_actions(harness, orders, orders_secret, order_keys[:2]) == [DUPLICATE] * 2
     harness.discord.faults.remove(outage)
     # Coming back, Discord makes one message but the bot hears only an error.
@@ -97,14 +86,15 @@ async def test_actions_accepted_while_discord_refuses_connections_are_announced_
     harness: Harness, settlements: Settlements, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hook, secret = await make_hook(harness)
-    attempts = FailedAttempts(harness.bot.webhooks.events, monkeypatch)
     # discord.py builds every request's URL from Route.BASE when the request is made.
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{closed_port()}/api/v10")
 
     keys = [f"refused-{n}" for n in range(3)]
     assert await send_actions(harness, hook, secret, keys) == [ACCEPTED] * 3
-    await attempts.wait(at_least=3)
-    assert channel_messages(harness) == []
+    await settlements.wait(retried=3)
+    # Each refusal was taken for a passing outage: every event is still waiting, none given up.
+    [summary] = await harness.bot.webhooks.hooks.list_hooks(harness.discord.guild_id)
+    assert (summary.received, summary.delivered, summary.pending, summary.failed) == (3, 0, 3, 0)
     monkeypatch.setattr(discord.http.Route, "BASE", harness.discord.api_url)
     await settlements.wait(delivered=3)
 
@@ -148,8 +138,8 @@ async def test_events_held_by_a_long_rate_limit_are_announced_once_after_a_resta
         assert await send_actions(first, hook, secret, ["held-2", "held-3"]) == [ACCEPTED] * 2
         stopping_from = time.monotonic()
     # The send still waiting was cancelled after the grace, its event left pending.
-    assert time.monotonic() - stopping_from < DELIVERY_STOP_GRACE_SECONDS + 1
-    assert len(channel_messages_of(fake_discord)) == 1
+    assert time.monotonic() - stopping_from < STOP_GRACE_SECONDS + 1
+    assert len(fake_discord.find("POST", path)) == 1
 
     async with running_harness(settings, fake_discord, fake_glif) as second:
         settlements = Settlements()
@@ -157,7 +147,7 @@ async def test_events_held_by_a_long_rate_limit_are_announced_once_after_a_resta
         await settlements.wait(delivered=3)
 
     assert_announced_exactly_once(fake_discord, {(hook.id, f"held-{n}") for n in (1, 2, 3)})
-    assert [request.status for request in channel_messages_of(fake_discord)] == [429, 200, 200, 200]
+    assert [request.status for request in fake_discord.find("POST", path)] == [429, 200, 200, 200]
 
 
 # --------------------------------------------------------------------------- runs
@@ -185,12 +175,6 @@ class HeldRun:
     async def finish(self) -> None:
         self.release.set()
         await finished(self.handlers)
-
-
-def result_edits(harness: Harness, payload: dict[str, Any]) -> list[RecordedRequest]:
-    """Attempts to turn the run's message into its result (progress edits carry no embed)."""
-    edits = harness.discord.find("PATCH", original_path(payload))
-    return [edit for edit in edits if (edit.json or {}).get("embeds")]
 
 
 @pytest.mark.usefixtures("instant_interaction_retries")
@@ -221,7 +205,7 @@ async def test_a_result_edit_refused_past_every_retry_is_posted_in_the_channel(
 
     await run.finish()
 
-    [posted] = harness.discord.find("POST", rf"/channels/{harness.env.channel_id}/messages")
+    [posted] = channel_messages(harness)
     assert posted.json["embeds"]
     assert posted.json["allowed_mentions"] == NO_MENTIONS
     [record] = await harness.services.runs.history(member.user_id)

@@ -20,7 +20,7 @@ from bot.settings import Settings
 from tests import payloads
 from tests.cogs.runs.support import (
     dispatch,
-    original_path,
+    result_edits,
     run_command,
     runs_settings,
     serve_glif,
@@ -123,14 +123,10 @@ def answers_to(harness: Harness, commands: list[dict[str, Any]]) -> Answers:
     """What each member was told: the result in the run's message, or an error to them alone."""
     results = timeouts = other_errors = 0
     for command in commands:
-        result_edits = [
-            edit
-            for edit in harness.discord.find("PATCH", original_path(command))
-            if edit.status == 200 and (edit.json or {}).get("embeds")
-        ]
+        shown = [edit for edit in result_edits(harness, command) if edit.status == 200]
         notices = harness.discord.find("POST", rf"/webhooks/\d+/{command['token']}")
-        assert len(result_edits) + len(notices) == 1, "a member heard nothing, or twice"
-        if result_edits:
+        assert len(shown) + len(notices) == 1, "a member heard nothing, or twice"
+        if shown:
             results += 1
             continue
         [notice] = notices

@@ -74,15 +74,23 @@ class DrainedBot:
 
 
 @asynccontextmanager
-async def drained_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[DrainedBot]:
+async def listening_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[DrainedBot]:
+    """The bot from the moment its endpoint listens, its output read as it comes."""
     async with started_bot(environment, cwd) as running:
         bot = DrainedBot(running)
         try:
-            await bot.wait_for_output(CONNECTED)
             yield bot
         finally:
             # A scenario that failed midway leaves the reader on a process about to be killed.
             bot.stop_reading()
+
+
+@asynccontextmanager
+async def drained_bot(environment: dict[str, str], cwd: Path) -> AsyncIterator[DrainedBot]:
+    """`listening_bot`, once connected to Discord."""
+    async with listening_bot(environment, cwd) as bot:
+        await bot.wait_for_output(CONNECTED)
+        yield bot
 
 
 @dataclass

@@ -8,15 +8,22 @@ import hashlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import aiohttp
 import pytest
+from multidict import CIMultiDictProxy
 
 from bot.webhooks import Hook, hook_url
 from bot.webhooks.events import EventStore
 from tests import payloads
-from tests.fakes.discord import CALLBACK_MESSAGE, FLAG_EPHEMERAL, NO_MENTIONS, RecordedRequest
+from tests.fakes.discord import (
+    CALLBACK_MESSAGE,
+    FLAG_EPHEMERAL,
+    NO_MENTIONS,
+    FakeDiscord,
+    RecordedRequest,
+)
 from tests.harness import Harness
 
 ADMIN = payloads.Actor.admin()
@@ -86,24 +93,37 @@ async def make_hook(
     )
 
 
-async def post_hook(
-    harness: Harness, hook_id: str, body: object, secret: str
-) -> tuple[int, dict[str, Any]]:
-    """POST to the bot's real endpoint, with the secret the way Glide sends it."""
+async def post_app_action(
+    web_url: str, hook_id: str, body: object, secret: str
+) -> tuple[int, dict[str, Any], CIMultiDictProxy[str]]:
+    """POST to the endpoint of the bot served at `web_url`, with the secret the way Glide sends
+    it; the answer's status, JSON body and headers."""
     async with (
         aiohttp.ClientSession() as http,
         http.post(
-            hook_url(harness.web_url, hook_id),
+            hook_url(web_url, hook_id),
             json=body,
             headers={"Authorization": f"Basic {secret}"},
         ) as response,
     ):
-        return response.status, await response.json()
+        return response.status, await response.json(), response.headers
+
+
+async def post_hook(
+    harness: Harness, hook_id: str, body: object, secret: str
+) -> tuple[int, dict[str, Any]]:
+    """POST to the harness's endpoint; the answer's status and JSON body."""
+    status, answer, _ = await post_app_action(harness.web_url, hook_id, body, secret)
+    return status, answer
+
+
+def messages_path(discord: FakeDiscord, channel_id: int | None = None) -> str:
+    """Where the bot posts into a channel: the guild's own unless another is named."""
+    return rf"/channels/{channel_id or discord.channel_id}/messages"
 
 
 def channel_messages(harness: Harness, channel_id: int | None = None) -> list[RecordedRequest]:
-    path = rf"/channels/{channel_id or harness.discord.channel_id}/messages"
-    return harness.discord.find("POST", path)
+    return harness.discord.find("POST", messages_path(harness.discord, channel_id))
 
 
 def posted_message_ids(harness: Harness, channel_id: int | None = None) -> set[str]:
@@ -115,13 +135,18 @@ def posted_message_ids(harness: Harness, channel_id: int | None = None) -> set[s
     }
 
 
+_Params = ParamSpec("_Params")
+
+
 @dataclass
 class Settlements:
-    """Counts events the delivery worker settled: its store's marking methods are wrapped, so a
-    count moves once the database says delivered or failed, the moment `list` would show it."""
+    """Counts what the delivery worker made of its attempts: events settled (delivered or failed)
+    and attempts given up on, to be tried again. Its store's methods that record these are
+    wrapped, so a count moves once the database says so, the moment `list` would show it."""
 
     delivered: int = 0
     failed: int = 0
+    retried: int = 0
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
@@ -131,20 +156,27 @@ class Settlements:
             events, "mark_delivered", self._counting(events.mark_delivered, "delivered")
         )
         monkeypatch.setattr(events, "mark_failed", self._counting(events.mark_failed, "failed"))
+        monkeypatch.setattr(
+            events, "schedule_retry", self._counting(events.schedule_retry, "retried")
+        )
 
     def _counting(
-        self, mark: Callable[[int, Any], Awaitable[None]], outcome: str
-    ) -> Callable[[int, Any], Awaitable[None]]:
-        async def counted(event_id: int, detail: Any) -> None:
-            await mark(event_id, detail)
+        self, record: Callable[_Params, Awaitable[None]], outcome: str
+    ) -> Callable[_Params, Awaitable[None]]:
+        async def counted(*args: _Params.args, **kwargs: _Params.kwargs) -> None:
+            await record(*args, **kwargs)
             async with self._changed:
                 setattr(self, outcome, getattr(self, outcome) + 1)
                 self._changed.notify_all()
 
         return counted
 
-    async def wait(self, *, delivered: int = 0, failed: int = 0) -> None:
+    async def wait(self, *, delivered: int = 0, failed: int = 0, retried: int = 0) -> None:
         async with asyncio.timeout(COMMAND_TIMEOUT), self._changed:
             await self._changed.wait_for(
-                lambda: self.delivered >= delivered and self.failed >= failed
+                lambda: (
+                    self.delivered >= delivered
+                    and self.failed >= failed
+                    and self.retried >= retried
+                )
             )

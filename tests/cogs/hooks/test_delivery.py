@@ -12,6 +12,7 @@ from tests.cogs.hooks.support import (
     admin_reply,
     channel_messages,
     make_hook,
+    messages_path,
     post_hook,
     posted_message_ids,
     webhook,
@@ -94,7 +95,7 @@ async def test_discord_failing_for_a_while_still_gives_exactly_one_message(
     harness: Harness, settlements: Settlements
 ) -> None:
     hook, secret = await make_hook(harness)
-    path = rf"/channels/{harness.discord.channel_id}/messages"
+    path = messages_path(harness.discord)
     harness.discord.server_error("POST", path, status=503, times=2)
     # Then a lost answer: Discord made the message, the bot heard only an error.
     harness.discord.fail("POST", path, status=503, after_effects=True)
@@ -113,9 +114,7 @@ async def test_announcements_of_a_hook_keep_their_order_through_failures(
     harness: Harness, settlements: Settlements
 ) -> None:
     hook, secret = await make_hook(harness)
-    harness.discord.server_error(
-        "POST", rf"/channels/{harness.discord.channel_id}/messages", status=503, times=2
-    )
+    harness.discord.server_error("POST", messages_path(harness.discord), status=503, times=2)
 
     for key in ("first", "second", "third"):
         assert (await post_hook(harness, hook.id, app_action(key, n=text(key)), secret))[0] == 200
@@ -147,7 +146,7 @@ async def test_missing_permissions_fail_the_event_at_once(
     harness: Harness, settlements: Settlements
 ) -> None:
     hook, secret = await make_hook(harness)
-    harness.discord.forbidden("POST", rf"/channels/{harness.discord.channel_id}/messages")
+    harness.discord.forbidden("POST", messages_path(harness.discord))
 
     assert (await post_hook(harness, hook.id, app_action(), secret))[0] == 200
     await settlements.wait(failed=1)

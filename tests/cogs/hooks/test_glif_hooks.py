@@ -11,6 +11,7 @@ from tests.cogs.hooks.support import (
     Settlements,
     channel_messages,
     make_hook,
+    messages_path,
     post_hook,
 )
 from tests.cogs.tokens.support import store_token
@@ -60,9 +61,7 @@ async def test_the_glif_runs_once_however_often_discord_fails(
     harness: Harness, settlements: Settlements
 ) -> None:
     hook, secret = await make_hook(harness, glif_id=HAIKU_GLIF_ID)
-    harness.discord.server_error(
-        "POST", rf"/channels/{harness.discord.channel_id}/messages", status=503, times=3
-    )
+    harness.discord.server_error("POST", messages_path(harness.discord), status=503, times=3)
 
     assert (await post_hook(harness, hook.id, app_action(topic=text("rain")), secret))[0] == 200
     await settlements.wait(delivered=1)

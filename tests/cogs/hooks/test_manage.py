@@ -9,6 +9,7 @@ from tests.cogs.hooks.support import (
     Settlements,
     admin_reply,
     make_hook,
+    messages_path,
     post_hook,
     secret_in,
     webhook,
@@ -29,7 +30,7 @@ async def test_list_counts_each_hooks_events_and_names_the_last_failure(
     stuck_channel = FakeChannel(new_snowflake(), "stuck")
     harness.discord.guild.channels.append(stuck_channel)
     harness.discord.server_error(
-        "POST", rf"/channels/{stuck_channel.channel_id}/messages", status=503, times=None
+        "POST", messages_path(harness.discord, stuck_channel.channel_id), status=503, times=None
     )
     stuck, stuck_secret = await make_hook(
         harness, name="Stuck", channel_id=stuck_channel.channel_id
