@@ -5,7 +5,6 @@ that ends during the outage gets its result through or is settled and told, and 
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +34,7 @@ from tests.faults.support import (
     send_actions,
 )
 from tests.harness import Harness, running_harness
+from tests.ports import closed_port
 
 pytestmark = pytest.mark.usefixtures("fast_retries")
 
@@ -43,14 +43,6 @@ DUPLICATE = (200, {"status": "duplicate"})
 # Long enough that only a restart, never the test, outlives it.
 LONG_RATE_LIMIT_SECONDS = 3600.0
 SLOW_DISCORD_SECONDS = 1.0
-
-
-def closed_port() -> int:
-    """A local port nothing listens on, so that connecting to it is refused."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 async def test_actions_accepted_during_server_errors_are_each_announced_once(

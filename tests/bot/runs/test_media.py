@@ -17,6 +17,7 @@ from bot.runs.media import (
     is_public_address,
     media_filename,
 )
+from tests.ports import closed_port
 
 SMALL = bytes(range(256)) * 40  # 10 240 bytes
 KIB = 1024
@@ -338,11 +339,8 @@ async def test_only_so_many_downloads_stream_at_once(server: MediaServer) -> Non
 
 
 async def test_an_unreachable_host_gives_none() -> None:
-    with socket.socket() as unused:
-        unused.bind(("127.0.0.1", 0))
-        port = unused.getsockname()[1]
     async with MediaFetcher(["127.0.0.1"], allow_private_addresses=True) as fetcher:
-        assert await fetcher.fetch(f"http://127.0.0.1:{port}/x.mp4", MIB) is None
+        assert await fetcher.fetch(f"http://127.0.0.1:{closed_port()}/x.mp4", MIB) is None
 
 
 async def test_the_guard_refuses_a_name_when_any_address_is_private() -> None:
