@@ -5,7 +5,12 @@ transaction at a time, so committing per request would serialise requests behind
 instead queue their event and wait on a future; the writer takes everything queued (while it was
 busy, more arrived), writes it in one statement inside one transaction and answers each future.
 
-If a batch fails, each event is retried in a transaction of its own, so that one bad event (its
+Being the only writer of events, it also tells duplicates apart: a key it stored in the last day
+(`AcceptedKeys`, read back from the database on start) is answered as a duplicate and not written.
+Copies of one key within a batch share the fate of the first: the others are duplicates once it
+is stored, and fail with it if it is not.
+
+If a batch fails, each key is retried in a transaction of its own, so that one bad event (its
 hook deleted a moment ago) does not cost the others their place; when the store itself is broken
 (disk full, database closed) every event of the batch fails on its own and is answered 503.
 """
@@ -20,7 +25,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.database import Database
-from bot.webhooks.events import MAX_INSERT_ROWS, NewEvent, insert_events
+from bot.webhooks.accepted_keys import AcceptedKeys, HookKey
+from bot.webhooks.events import (
+    IDEMPOTENCY_RETENTION_SECONDS,
+    MAX_INSERT_ROWS,
+    NewEvent,
+    insert_events,
+    stored_keys,
+)
 from bot.webhooks.metrics import WRITE_BATCH_SIZE
 
 log = logging.getLogger(__name__)
@@ -44,6 +56,10 @@ class _Write:
     event: NewEvent
     answer: asyncio.Future[StoreOutcome] = field(repr=False)
 
+    @property
+    def key(self) -> HookKey:
+        return (self.event.hook_id, self.event.idempotency_key)
+
 
 class EventWriter:
     def __init__(
@@ -61,12 +77,16 @@ class EventWriter:
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._accepting = False
+        self._accepted = AcceptedKeys(IDEMPOTENCY_RETENTION_SECONDS)
 
     def __repr__(self) -> str:
         return f"EventWriter({self._database!r}, queued={self._queue.qsize()})"
 
     async def start(self) -> None:
+        """Read back the keys already stored, then take events."""
         if self._task is None:
+            for key, received_at in await stored_keys(self._database):
+                self._accepted.add(key, received_at)
             self._accepting = True
             self._task = asyncio.create_task(self._run(), name="webhook-event-writer")
 
@@ -111,27 +131,40 @@ class EventWriter:
         if not batch:
             return
         WRITE_BATCH_SIZE.observe(len(batch))
-        try:
-            inserted = await insert_events(self._database, [write.event for write in batch])
-        except Exception as error:  # noqa: BLE001 - every failure is answered, none kills the writer
-            if len(batch) == 1:
-                _fail(batch[0], error)
-                return
-            log.warning("A batch of %d webhook events failed; writing them one by one", len(batch))
-            for write in batch:
-                await self._write_batch([write])
-            return
-        answered: set[tuple[str, str]] = set()
+        copies: dict[HookKey, list[_Write]] = {}
         for write in batch:
-            pair = (write.event.hook_id, write.event.idempotency_key)
-            # Within a batch the first copy of a key is the one the statement inserted.
-            is_new = pair in inserted and pair not in answered
-            answered.add(pair)
-            outcome = StoreOutcome.ACCEPTED if is_new else StoreOutcome.DUPLICATE
-            if not write.answer.done():
-                write.answer.set_result(outcome)
-        if inserted:
-            self._on_stored()
+            if write.key in self._accepted:
+                _answer(write, StoreOutcome.DUPLICATE)
+            else:
+                copies.setdefault(write.key, []).append(write)
+        if copies:
+            await self._insert(copies)
+
+    async def _insert(self, copies: dict[HookKey, list[_Write]]) -> None:
+        """Store the first write of each key; its copies get its outcome."""
+        firsts = [writes[0] for writes in copies.values()]
+        try:
+            await insert_events(self._database, [write.event for write in firsts])
+        except Exception as error:  # noqa: BLE001 - every failure is answered, none kills the writer
+            if len(copies) == 1:
+                for write in next(iter(copies.values())):
+                    _fail(write, error)
+                return
+            log.warning("A batch of %d webhook events failed; writing them one by one", len(firsts))
+            for key, writes in copies.items():
+                await self._insert({key: writes})
+            return
+        for first, *others in copies.values():
+            self._accepted.add(first.key, first.event.received_at)
+            _answer(first, StoreOutcome.ACCEPTED)
+            for other in others:
+                _answer(other, StoreOutcome.DUPLICATE)
+        self._on_stored()
+
+
+def _answer(write: _Write, outcome: StoreOutcome) -> None:
+    if not write.answer.done():
+        write.answer.set_result(outcome)
 
 
 def _fail(write: _Write, error: Exception) -> None:

@@ -46,7 +46,9 @@ async def cap_at_current_size(database: Database) -> int:
     """Let the bot's connection add no page to the database, as a full disk would; returns the
     limit to restore. `max_page_count` is the connection's own, so it is set on the bot's."""
     original = int(await scalar(database, "PRAGMA max_page_count"))
-    # With no free page to reuse, any write that needs a page of its own fails.
+    # With no free page to reuse, any write that needs a page of its own fails. Migrations that
+    # rebuild a table leave free pages behind, which VACUUM gives back.
+    await database.execute("VACUUM")
     assert await scalar(database, "PRAGMA freelist_count") == 0
     pages = await scalar(database, "PRAGMA page_count")
     assert await scalar(database, f"PRAGMA max_page_count = {pages}") == pages
