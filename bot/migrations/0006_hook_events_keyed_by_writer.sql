@@ -4,8 +4,9 @@
 -- random, as Glide's look to be: every commit rewrote about one 4 KiB page per event, and the WAL
 -- checkpoints that copied those pages back stalled the commits behind them. The writer instead
 -- keeps the keys of the last day in memory (`bot/webhooks/accepted_keys.py`), read back from this
--- table on start, and inserts only new ones; it is the table's only writer. What remains is an
--- index by hook, for the hook's own queries and for deleting its events, which grows at its end.
+-- table on start, and inserts only new ones; nothing else inserts events. What remains is an
+-- index by hook, for the hook's own queries and for deleting its events, which grows at the end
+-- of each hook's part.
 --
 -- SQLite cannot drop a table constraint, so the table is rebuilt with the same rows and ids.
 CREATE TABLE hook_events_rebuilt (

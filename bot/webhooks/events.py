@@ -57,7 +57,10 @@ class PendingDelivery:
 
 
 async def insert_events(database: Database, events: Sequence[NewEvent]) -> None:
-    """Insert the events in one statement, in their order; the caller has left out duplicates."""
+    """Insert the events in one statement, in their order.
+
+    Nothing here refuses a duplicate: only `EventWriter`, which leaves them out, may call this.
+    """
     if not 1 <= len(events) <= MAX_INSERT_ROWS:
         raise ValueError(f"between 1 and {MAX_INSERT_ROWS} events per statement")
     placeholders = ", ".join(["(?, ?, ?, ?, ?)"] * len(events))
@@ -171,6 +174,7 @@ class EventStore:
 
         In chunks, each its own transaction, so that the event writer never waits long.
         """
+        # The event writer reads a day of keys back from these rows when it starts.
         if retention_seconds < IDEMPOTENCY_RETENTION_SECONDS:
             raise ValueError("idempotency keys are kept at least 24 hours")
         pruned = 0

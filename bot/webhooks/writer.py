@@ -84,11 +84,17 @@ class EventWriter:
 
     async def start(self) -> None:
         """Read back the keys already stored, then take events."""
-        if self._task is None:
-            for key, received_at in await stored_keys(self._database):
-                self._accepted.add(key, received_at)
-            self._accepting = True
-            self._task = asyncio.create_task(self._run(), name="webhook-event-writer")
+        if self._task is not None:
+            return
+        accepted = AcceptedKeys(IDEMPOTENCY_RETENTION_SECONDS)
+        for key, received_at in await stored_keys(self._database):
+            accepted.add(key, received_at)
+        # Another call may have started the writer while this one read.
+        if self._task is not None:
+            return
+        self._accepted = accepted
+        self._accepting = True
+        self._task = asyncio.create_task(self._run(), name="webhook-event-writer")
 
     async def stop(self) -> None:
         """Write what is already queued, then stop; later `store` calls are refused."""
@@ -130,31 +136,32 @@ class EventWriter:
         batch = [write for write in batch if not write.answer.done()]
         if not batch:
             return
+        # Duplicates included: they are requests the batch answered.
         WRITE_BATCH_SIZE.observe(len(batch))
-        copies: dict[HookKey, list[_Write]] = {}
+        writes_by_key: dict[HookKey, list[_Write]] = {}
         for write in batch:
             if write.key in self._accepted:
                 _answer(write, StoreOutcome.DUPLICATE)
             else:
-                copies.setdefault(write.key, []).append(write)
-        if copies:
-            await self._insert(copies)
+                writes_by_key.setdefault(write.key, []).append(write)
+        if writes_by_key:
+            await self._insert(writes_by_key)
 
-    async def _insert(self, copies: dict[HookKey, list[_Write]]) -> None:
-        """Store the first write of each key; its copies get its outcome."""
-        firsts = [writes[0] for writes in copies.values()]
+    async def _insert(self, writes_by_key: dict[HookKey, list[_Write]]) -> None:
+        """Store the first write of each key; the others of that key get its outcome."""
+        firsts = [writes[0] for writes in writes_by_key.values()]
         try:
             await insert_events(self._database, [write.event for write in firsts])
         except Exception as error:  # noqa: BLE001 - every failure is answered, none kills the writer
-            if len(copies) == 1:
-                for write in next(iter(copies.values())):
+            if len(writes_by_key) == 1:
+                for write in next(iter(writes_by_key.values())):
                     _fail(write, error)
                 return
             log.warning("A batch of %d webhook events failed; writing them one by one", len(firsts))
-            for key, writes in copies.items():
+            for key, writes in writes_by_key.items():
                 await self._insert({key: writes})
             return
-        for first, *others in copies.values():
+        for first, *others in writes_by_key.values():
             self._accepted.add(first.key, first.event.received_at)
             _answer(first, StoreOutcome.ACCEPTED)
             for other in others:

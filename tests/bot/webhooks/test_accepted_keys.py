@@ -38,3 +38,14 @@ def test_a_clock_that_went_back_keeps_keys_longer_never_shorter() -> None:
     # The key behind the one still kept waits for it, although its own day is over.
     assert ("hook", "late clock") in keys
     assert ("hook", "early clock") in keys
+
+
+def test_a_key_stored_again_after_its_day_is_kept_for_its_latest_event() -> None:
+    keys = AcceptedKeys(retention_seconds=DAY)
+    keys.add(("hook", "k"), received_at=0.0)
+    keys.add(("hook", "k"), received_at=DAY + 10)
+    # The first event's day ends here; the second's does not.
+    keys.add(("hook", "other"), received_at=DAY + 20)
+    assert ("hook", "k") in keys
+    keys.add(("hook", "other"), received_at=2 * DAY + 11)
+    assert ("hook", "k") not in keys

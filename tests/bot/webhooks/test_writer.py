@@ -172,21 +172,59 @@ async def test_copies_of_an_event_that_cannot_be_stored_fail_with_it(
     await counting_database.execute("DELETE FROM hooks WHERE id = ?", (hook_ids[1],))
     writer = EventWriter(counting_database)
     await writer.start()
+    before = counting_database.statements
     results = await asyncio.gather(
         writer.store(event(hook_ids[1], "orphan")),
         writer.store(event(hook_ids[0], "a")),
         writer.store(event(hook_ids[1], "orphan")),
+        writer.store(event(hook_ids[0], "a")),
         return_exceptions=True,
     )
+    # The batch, then each of its two keys alone.
+    assert counting_database.statements - before == 3
     # Answered "duplicate", the copy would tell Glide that an event no one stored was stored.
     assert isinstance(results[0], HookGone)
     assert isinstance(results[2], HookGone)
+    assert [results[1], results[3]] == [StoreOutcome.ACCEPTED, StoreOutcome.DUPLICATE]
+    assert await stored(counting_database) == [(hook_ids[0], "a")]
     # The key was not stored, so a later copy is tried again, not taken for a duplicate.
     before = counting_database.statements
     with pytest.raises(HookGone):
         await writer.store(event(hook_ids[1], "orphan"))
     await writer.stop()
     assert counting_database.statements - before == 1
+
+
+async def test_a_key_older_than_a_day_when_the_writer_starts_is_new(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    before_restart = EventWriter(counting_database)
+    await before_restart.start()
+    await before_restart.store(event(hook_ids[0], "old", received_at=1000.0))
+    await before_restart.store(
+        event(hook_ids[0], "recent", received_at=1001.0 + IDEMPOTENCY_RETENTION_SECONDS)
+    )
+    await before_restart.stop()
+
+    writer = EventWriter(counting_database)
+    await writer.start()
+    now = 1002.0 + IDEMPOTENCY_RETENTION_SECONDS
+    outcomes = [
+        await writer.store(event(hook_ids[0], key, received_at=now)) for key in ("old", "recent")
+    ]
+    await writer.stop()
+    assert outcomes == [StoreOutcome.ACCEPTED, StoreOutcome.DUPLICATE]
+
+
+async def test_starting_twice_at_once_starts_one_writer(
+    counting_database: CountingDatabase, hook_ids: list[str]
+) -> None:
+    writer = EventWriter(counting_database)
+    await asyncio.gather(writer.start(), writer.start())
+    running = [task for task in asyncio.all_tasks() if task.get_name() == "webhook-event-writer"]
+    await writer.stop()
+    assert len(running) == 1
+    assert running[0].done()
 
 
 async def test_full_disk_fails_the_whole_batch_and_keeps_nothing(
