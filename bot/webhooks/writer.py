@@ -5,8 +5,8 @@ transaction at a time, so committing per request would serialise requests behind
 instead queue their event and wait on a future; the writer takes everything queued (while it was
 busy, more arrived), writes it in one statement inside one transaction and answers each future.
 
-Being the only writer of events, it also tells duplicates apart: a key it stored in the last day
-(`AcceptedKeys`, read back from the database on start) is answered as a duplicate and not written.
+As the only code that inserts events, it also tells duplicates apart: a key it stored in the last
+day (`AcceptedKeys`, read back from the database on start) is answered as a duplicate, unwritten.
 Copies of one key within a batch share the fate of the first: the others are duplicates once it
 is stored, and fail with it if it is not.
 
