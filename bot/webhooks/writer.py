@@ -140,10 +140,11 @@ class EventWriter:
         WRITE_BATCH_SIZE.observe(len(batch))
         writes_by_key: dict[HookKey, list[_Write]] = {}
         for write in batch:
-            if write.key in self._accepted:
+            key = write.key
+            if key in self._accepted:
                 _answer(write, StoreOutcome.DUPLICATE)
             else:
-                writes_by_key.setdefault(write.key, []).append(write)
+                writes_by_key.setdefault(key, []).append(write)
         if writes_by_key:
             await self._insert(writes_by_key)
 
@@ -161,8 +162,8 @@ class EventWriter:
             for key, writes in writes_by_key.items():
                 await self._insert({key: writes})
             return
-        for first, *others in writes_by_key.values():
-            self._accepted.add(first.key, first.event.received_at)
+        for key, (first, *others) in writes_by_key.items():
+            self._accepted.add(key, first.event.received_at)
             _answer(first, StoreOutcome.ACCEPTED)
             for other in others:
                 _answer(other, StoreOutcome.DUPLICATE)

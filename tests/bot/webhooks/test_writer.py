@@ -45,6 +45,15 @@ def event(hook_id: str, key: str, received_at: float = 1.0) -> NewEvent:
     return NewEvent(hook_id=hook_id, idempotency_key=key, received_at=received_at, body_json="{}")
 
 
+async def stored_before_a_restart(database: Database, *events: NewEvent) -> None:
+    """Store the events, one by one, through a writer that then stops, as at a shutdown."""
+    earlier = EventWriter(database)
+    await earlier.start()
+    for new_event in events:
+        assert await earlier.store(new_event) == StoreOutcome.ACCEPTED
+    await earlier.stop()
+
+
 async def stored(database: Database) -> list[tuple[str, str]]:
     rows = await database.fetch_all("SELECT hook_id, idempotency_key FROM hook_events ORDER BY id")
     return [(row[0], row[1]) for row in rows]
@@ -103,10 +112,7 @@ async def test_a_batch_with_a_stored_key_stores_only_the_new_ones(
 async def test_keys_stored_before_a_restart_are_duplicates_after_it(
     counting_database: CountingDatabase, hook_ids: list[str]
 ) -> None:
-    before_restart = EventWriter(counting_database)
-    await before_restart.start()
-    await before_restart.store(event(hook_ids[0], "k1"))
-    await before_restart.stop()
+    await stored_before_a_restart(counting_database, event(hook_ids[0], "k1"))
 
     writer = EventWriter(counting_database)
     await writer.start()
@@ -198,13 +204,11 @@ async def test_copies_of_an_event_that_cannot_be_stored_fail_with_it(
 async def test_a_key_older_than_a_day_when_the_writer_starts_is_new(
     counting_database: CountingDatabase, hook_ids: list[str]
 ) -> None:
-    before_restart = EventWriter(counting_database)
-    await before_restart.start()
-    await before_restart.store(event(hook_ids[0], "old", received_at=1000.0))
-    await before_restart.store(
-        event(hook_ids[0], "recent", received_at=1001.0 + IDEMPOTENCY_RETENTION_SECONDS)
+    await stored_before_a_restart(
+        counting_database,
+        event(hook_ids[0], "old", received_at=1000.0),
+        event(hook_ids[0], "recent", received_at=1001.0 + IDEMPOTENCY_RETENTION_SECONDS),
     )
-    await before_restart.stop()
 
     writer = EventWriter(counting_database)
     await writer.start()
